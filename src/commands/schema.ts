@@ -1,0 +1,16 @@
+import {Command} from '@oclif/core'
+import {readFile} from 'node:fs/promises'
+
+import {schemaPath} from '../definition/paths.js'
+
+export default class Schema extends Command {
+  static override summary = 'Print the JSON Schema (2020-12) of a UB VM definition'
+  static override description =
+    'The schema is the contract for definition files. Point an editor at it with a first line like\n' +
+    '  # yaml-language-server: $schema=<path to ubvm.schema.json>'
+  static override examples = ['<%= config.bin %> schema > ubvm.schema.json']
+
+  async run(): Promise<void> {
+    process.stdout.write(await readFile(schemaPath(), 'utf8'))
+  }
+}
