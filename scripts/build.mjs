@@ -26,8 +26,12 @@ const standaloneCode = require('ajv/dist/standalone').default
 const schema = JSON.parse(readFileSync(join(root, 'schemas/ubvm.schema.json'), 'utf8'))
 const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, code: {source: true, esm: false}})
 const validate = ajv.compile(schema)
-mkdirSync(join(root, 'dist/generated'), {recursive: true})
-writeFileSync(join(root, 'dist/generated/validate-ubvm.cjs'), standaloneCode(ajv, validate))
+// Written next to the sources too, so vitest (which runs src/) and dist/ load the same validator.
+const code = standaloneCode(ajv, validate)
+for (const dir of ['src/generated', 'dist/generated']) {
+  mkdirSync(join(root, dir), {recursive: true})
+  writeFileSync(join(root, dir, 'validate-ubvm.cjs'), code)
+}
 
 const {Plugin} = await import('@oclif/core')
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true})
