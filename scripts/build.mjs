@@ -2,7 +2,7 @@
 // standalone ESM output still calls require for runtime helpers), and write the oclif manifest so that
 // startup does not import every command module.
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -10,7 +10,8 @@ import {fileURLToPath} from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
 
-rmSync(join(root, 'dist'), {recursive: true, force: true})
+// dist/ is overwritten in place rather than deleted first, so a test already running the CLI keeps working;
+// `npm run clean` removes it.
 rmSync(join(root, 'oclif.manifest.json'), {force: true})
 try {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
@@ -36,4 +37,6 @@ for (const dir of ['src/generated', 'dist/generated']) {
 const {Plugin} = await import('@oclif/core')
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true})
 await plugin.load()
-writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest, null, 2))
+const tmp = join(root, `oclif.manifest.json.${process.pid}`)
+writeFileSync(tmp, JSON.stringify(plugin.manifest, null, 2))
+renameSync(tmp, join(root, 'oclif.manifest.json'))

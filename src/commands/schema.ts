@@ -1,9 +1,10 @@
-import {Command} from '@oclif/core'
+
 import {readFile} from 'node:fs/promises'
 
 import {schemaPath} from '../definition/paths.js'
+import {UbmgrCommand} from '../output/command.js'
 
-export default class Schema extends Command {
+export default class Schema extends UbmgrCommand {
   static override summary = 'Print the JSON Schema (2020-12) of a UB VM definition'
   static override description =
     'The schema is the contract for definition files. Point an editor at it with a first line like\n' +
@@ -11,6 +12,7 @@ export default class Schema extends Command {
   static override examples = ['<%= config.bin %> schema > ubvm.schema.json']
 
   async run(): Promise<void> {
+    await this.parse(Schema)
     process.stdout.write(await readFile(schemaPath(), 'utf8'))
   }
 }
