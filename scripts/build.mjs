@@ -25,7 +25,7 @@ try {
 const Ajv2020 = require('ajv/dist/2020').default
 const standaloneCode = require('ajv/dist/standalone').default
 const schema = JSON.parse(readFileSync(join(root, 'schemas/ubvm.schema.json'), 'utf8'))
-const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, code: {source: true, esm: false}})
+const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, verbose: true, code: {source: true, esm: false}})
 const validate = ajv.compile(schema)
 // Written next to the sources too, so vitest (which runs src/) and dist/ load the same validator.
 const code = standaloneCode(ajv, validate)

@@ -1,4 +1,4 @@
-// Public entry points of the definition layer. (Being filled in: load.ts / validate.ts.)
+// Public entry points of the definition layer.
 export type {UbVmDefinition} from './types.js'
 export {normalize, type UbVm} from './normalize.js'
 
@@ -13,3 +13,6 @@ export interface Problem {
   /** Which check found it: a JSON Schema keyword, or the stack rule's id (e.g. "eid-unique"). */
   rule: string
 }
+
+export {loadAndValidate, validateData, validateFile, type ValidatedDefinition} from './validate.js'
+export {formatProblem} from '../output/problems.js'

@@ -32,6 +32,11 @@ export abstract class UbmgrCommand extends Command {
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (debugEnabled() && err.stack) process.stderr.write(err.stack + '\n')
     const exit = err instanceof UbmgrError ? err.exitCode : (err.oclif?.exit ?? (err instanceof Errors.CLIError ? 2 : 1))
+    // An error with no lines: the command already reported (e.g. validate's problem list).
+    if (err instanceof UbmgrError && err.lines.length === 0) {
+      process.exitCode = exit
+      throw new Errors.ExitError(exit)
+    }
     const lines = err instanceof UbmgrError ? err.lines : [`error: ${firstLine(err.message)}`]
     if (this.jsonEnabled()) {
       const details = err instanceof UbmgrError ? err.details : undefined

@@ -1,0 +1,42 @@
+import {Args} from '@oclif/core'
+
+import type {Problem} from '../definition/index.js'
+import {UbmgrError} from '../output/errors.js'
+import {UbmgrCommand} from '../output/command.js'
+
+export default class Validate extends UbmgrCommand {
+  static override summary = 'Check UB VM definitions against the schema and the UB stack’s rules'
+  static override description =
+    'Reports every problem of every file at once, one line each on stderr:\n' +
+    '  FILE:LINE:COL: /json/pointer: message — hint: …\n' +
+    'Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error. "-" reads standard input.'
+  static override examples = [
+    '<%= config.bin %> validate examples/dpu-passthrough.yaml',
+    '<%= config.bin %> validate --json vm1.yaml vm2.json',
+    'cat vm.yaml | <%= config.bin %> validate -',
+  ]
+  static override strict = false
+  static override args = {file: Args.string({description: 'definition files (YAML or JSON), or - for stdin', required: true})}
+
+  async run(): Promise<{valid: boolean; files: Array<{file: string; valid: boolean; problems: Problem[]}>}> {
+    const {argv} = await this.parse(Validate)
+    const {validateFile, formatProblem} = await import('../definition/index.js')
+    const files = []
+    for (const file of argv as string[]) {
+      const {problems} = await validateFile(file)
+      files.push({file, valid: problems.length === 0, problems})
+      if (!this.jsonEnabled()) {
+        for (const p of problems) process.stderr.write(formatProblem(p) + '\n')
+        if (problems.length === 0) this.say(`${file}: valid`)
+      }
+    }
+    const valid = files.every((f) => f.valid)
+    if (!valid) {
+      if (this.jsonEnabled()) process.stdout.write(JSON.stringify({valid, files}, null, 2) + '\n')
+      process.exitCode = 1
+      // Problems are already printed; exit 1 without another line.
+      throw new UbmgrError([], 1)
+    }
+    return {valid, files}
+  }
+}

@@ -1,0 +1,147 @@
+// ajv's errors → one readable Problem each. ajv reports every failed branch of a oneOf; users need one
+// line that says what the value may be, so branch errors are folded into their oneOf.
+import type {ErrorObject} from 'ajv'
+
+import type {RuleProblem} from './rules/problem.js'
+
+/** What a value of each $defs type may be, for pattern and oneOf failures. */
+const EXPECTED: Record<string, string> = {
+  guid: 'a UB GUID: vendor-device-version-type-rsv-seqnum in hex, 37 characters (e.g. cc08-a000-0-1-000000-0000000000000001)',
+  size: 'a size with a binary unit: KiB, MiB, GiB or TiB (e.g. 16GiB)',
+  domainName: 'a libvirt domain name: no "/" and no control characters',
+  deviceName: 'a device name: a letter, then up to 47 letters, digits, "_", "." or "-"',
+  eid: 'an EID: auto, an integer 1..1048575 (0xFFFFF), or a 0x-hex string of up to 5 digits',
+  eidNumber: 'an EID: an integer 1..1048575 (0xFFFFF), or a 0x-hex string of up to 5 digits',
+  failback: 'immediate, manual, or {afterSeconds: N}',
+}
+
+const HINTS: Record<string, string> = {
+  size: 'decimal units (GB) are not accepted; write 16GiB',
+  guid: 'the GUID type field (4th) is 0 for a bus instance, 1 for a device, 2 for an idevice or controller',
+}
+
+export function schemaProblems(errors: ErrorObject[], data: unknown): RuleProblem[] {
+  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath)
+  const insideOneOf = (e: ErrorObject) => oneOfPaths.some((p) => e.schemaPath !== p && e.schemaPath.startsWith(p.replace(/\/oneOf$/, '/oneOf/')))
+  const seen = new Set<string>()
+  const out: RuleProblem[] = []
+  for (const error of errors) {
+    if (error.keyword !== 'oneOf' && insideOneOf(error)) continue
+    const problem = toProblem(error, data)
+    const id = `${problem.pointer}\0${problem.message}`
+    if (seen.has(id)) continue
+    seen.add(id)
+    out.push(problem)
+  }
+  return out
+}
+
+function defName(schemaPath: string): string | undefined {
+  const m = /#\/\$defs\/([A-Za-z]+)\/(?:pattern|oneOf)$/.exec(schemaPath) ?? /#\/\$defs\/([A-Za-z]+)\/[a-z]+$/.exec(schemaPath)
+  return m?.[1]
+}
+
+function got(value: unknown): string {
+  const text = JSON.stringify(value)
+  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 57) + '...' : text
+}
+
+function toProblem(error: ErrorObject, root: unknown): RuleProblem {
+  const pointer = error.instancePath
+  const rule = error.keyword
+  const p = error.params as Record<string, unknown>
+  const def = defName(error.schemaPath)
+  switch (error.keyword) {
+    case 'required':
+      return {pointer, key: false, rule, message: `missing required property '${p.missingProperty}'`}
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty)
+      const allowed = Object.keys((error.parentSchema as {properties?: object})?.properties ?? {})
+      const near = closest(name, allowed)
+      return {
+        pointer: `${pointer}/${escapePointer(name)}`,
+        key: true,
+        rule,
+        message: `unknown property '${name}'${near ? ` (did you mean '${near}'?)` : ''}`,
+        hint: near ? undefined : `allowed here: ${allowed.join(', ')}`,
+      }
+    }
+    case 'enum':
+      return {pointer, rule, message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')} (got ${got(error.data)})`}
+    case 'const':
+      return {pointer, rule, message: `must be ${got(p.allowedValue)} (got ${got(error.data)})`}
+    case 'type':
+      return {pointer, rule, message: `must be ${article(String(p.type))} (got ${got(error.data)})`}
+    case 'pattern':
+      return {
+        pointer,
+        rule,
+        message: `must be ${EXPECTED[def ?? ''] ?? `text matching ${p.pattern}`} (got ${got(error.data)})`,
+        hint: def ? HINTS[def] : undefined,
+      }
+    case 'oneOf':
+      return oneOfProblem(error, pointer, def)
+    case 'minimum':
+    case 'maximum':
+      return {pointer, rule, message: `must be ${p.comparison} ${p.limit} (got ${got(error.data)})`}
+    case 'minItems':
+      return {pointer, rule, message: `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`}
+    case 'maxItems':
+      return {pointer, rule, message: `must have at most ${p.limit} items`}
+    case 'minLength':
+      return {pointer, rule, message: `must not be empty`}
+    case 'maxLength':
+      return {pointer, rule, message: `must be at most ${p.limit} characters`}
+    case 'uniqueItems':
+      return {pointer: `${pointer}/${p.i}`, rule, message: `duplicate item (same as item ${p.j})`}
+    default:
+      return {pointer, rule, message: error.message ?? 'is invalid'}
+  }
+  void root
+}
+
+function oneOfProblem(error: ErrorObject, pointer: string, def: string | undefined): RuleProblem {
+  const value = error.data as Record<string, unknown> | undefined
+  const branches = (error.schema as Array<{required?: string[]}>) ?? []
+  const alternatives = branches.map((b) => b.required?.[0]).filter((x): x is string => Boolean(x))
+  if (alternatives.length === branches.length && alternatives.length > 0 && value && typeof value === 'object') {
+    const present = alternatives.filter((a) => a in value)
+    const list = alternatives.join(' or ')
+    return present.length === 0
+      ? {pointer, rule: 'oneOf', message: `missing ${list} (give exactly one)`}
+      : {pointer: `${pointer}/${present[1]}`, key: true, rule: 'oneOf', message: `give exactly one of ${list}, not both`}
+  }
+  const expected = EXPECTED[def ?? ''] ?? (error.parentSchema as {description?: string})?.description
+  return {pointer, rule: 'oneOf', message: `must be ${expected ?? 'one of the allowed forms'} (got ${got(error.data)})`}
+}
+
+function article(type: string): string {
+  return (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1')
+
+/** Closest allowed name by edit distance, if it is plausibly a typo. */
+export function closest(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [c, d]
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]
+}

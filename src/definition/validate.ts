@@ -1,0 +1,89 @@
+// Validation = the JSON Schema contract (precompiled at build time) + the real stack's rules, every
+// problem at once, each with a file position.
+import type {ErrorObject} from 'ajv'
+import {createRequire} from 'node:module'
+
+import {UbmgrError} from '../output/errors.js'
+import {formatProblem} from '../output/problems.js'
+import type {Problem} from './index.js'
+import {loadDocumentBytes, loadDocumentFile, type LoadedDocument, type Position} from './load.js'
+import {normalize, type UbVm} from './normalize.js'
+import {basicRules} from './rules/basics.js'
+import {busRules} from './rules/bus.js'
+import {eidRules} from './rules/eids.js'
+import {fusionRules} from './rules/fusion.js'
+import {guidRules} from './rules/guids.js'
+import type {RuleProblem} from './rules/problem.js'
+import {portRules} from './rules/ports.js'
+import {schemaProblems} from './schema-errors.js'
+import type {UbVmDefinition} from './types.js'
+
+type Validator = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}
+let validator: Validator | undefined
+
+/** The ajv standalone validator written by scripts/build.mjs (../generated, from src/ or dist/). */
+function schemaValidator(): Validator {
+  validator ??= createRequire(import.meta.url)('../generated/validate-ubvm.cjs') as Validator
+  return validator
+}
+
+const RULES = [basicRules, guidRules, eidRules, portRules, busRules, fusionRules]
+
+export interface Source {
+  file: string
+  locate?: (pointer: string, opts?: {key?: boolean}) => Position
+}
+
+/** All problems of a definition object; positions come from `source.locate` when there is a source text. */
+export function validateData(data: unknown, source: Source = {file: '<definition>'}): Problem[] {
+  const validate = schemaValidator()
+  const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [], data)
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    for (const rule of RULES) found.push(...rule(data as Record<string, unknown>))
+  }
+  const problems = found.map((p) => {
+    const at = source.locate?.(p.pointer, {key: p.key}) ?? {line: 1, col: 1}
+    return {file: source.file, line: at.line, col: at.col, pointer: p.pointer, message: p.message, hint: p.hint, rule: p.rule}
+  })
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.pointer.localeCompare(b.pointer))
+}
+
+export interface ValidatedDefinition {
+  file: string
+  definition: UbVmDefinition
+  vm: UbVm
+}
+
+/** Problems of a file; unreadable or unparsable files give one problem, never an exception. */
+export async function validateFile(file: string): Promise<{problems: Problem[]; definition?: UbVmDefinition}> {
+  let doc: LoadedDocument
+  try {
+    doc = file === '-' ? loadDocumentBytes(await readStdin(), '<stdin>') : await loadDocumentFile(file)
+  } catch (error) {
+    if (!(error instanceof UbmgrError)) throw error
+    return {problems: [fileProblem(file, error.message)]}
+  }
+  const problems = validateData(doc.data, doc)
+  return problems.length > 0 ? {problems} : {problems, definition: doc.data as UbVmDefinition}
+}
+
+/** Load, validate and normalize; throws UbmgrError with one line per problem. */
+export async function loadAndValidate(file: string): Promise<ValidatedDefinition> {
+  const {problems, definition} = await validateFile(file)
+  if (!definition) throw new UbmgrError(problems.map(formatProblem), 1, {problems})
+  return {file, definition, vm: normalize(definition)}
+}
+
+/** A load error ("FILE:L:C: message" or "FILE: message") as a Problem record. */
+function fileProblem(file: string, message: string): Problem {
+  const m = /^(.*?):(\d+):(\d+): (.*)$/s.exec(message)
+  if (m) return {file: m[1], line: Number(m[2]), col: Number(m[3]), pointer: '', message: m[4], rule: 'load'}
+  const rest = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message
+  return {file, line: 0, col: 0, pointer: '', message: rest, rule: 'load'}
+}
+
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
