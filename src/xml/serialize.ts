@@ -1,0 +1,31 @@
+// Deterministic XML text in virsh dumpxml's style: two-space indent, single-quoted attributes, empty
+// elements self-closed, text-only elements on one line. Every attribute and text value is escaped.
+import {isElement, type XmlElement} from './tree.js'
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeAttr = (s: string) => escapeText(s).replace(/'/g, '&apos;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')
+
+export function serialize(root: XmlElement): string {
+  const out: string[] = []
+  write(root, 0, out)
+  return out.join('\n') + '\n'
+}
+
+function write(e: XmlElement, depth: number, out: string[]): void {
+  const pad = '  '.repeat(depth)
+  const open = `<${e.name}${e.attrs.map(([k, v]) => ` ${k}='${escapeAttr(v)}'`).join('')}`
+  if (e.children.length === 0) {
+    out.push(`${pad}${open}/>`)
+    return
+  }
+  if (e.children.every((c) => !isElement(c))) {
+    out.push(`${pad}${open}>${escapeText(e.children.map((c) => (c as {text: string}).text).join(''))}</${e.name}>`)
+    return
+  }
+  out.push(`${pad}${open}>`)
+  for (const c of e.children) {
+    if (isElement(c)) write(c, depth + 1, out)
+    else if (c.text.trim() !== '') out.push(`${pad}  ${escapeText(c.text.trim())}`)
+  }
+  out.push(`${pad}</${e.name}>`)
+}
