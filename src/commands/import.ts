@@ -1,0 +1,26 @@
+import {Args} from '@oclif/core'
+
+import type {UbVmDefinition} from '../definition/types.js'
+import {UbmgrCommand} from '../output/command.js'
+
+export default class Import extends UbmgrCommand {
+  static override summary = 'Read libvirt domain XML back into a UB VM definition'
+  static override description =
+    'Accepts XML of any render target (ubmgr, openeuler, upstream) or plain libvirt domain XML. Prints YAML;\n' +
+    'with --json prints the definition object itself, so `ubmgr import x.xml --json > vm.json && ubmgr render vm.json`\n' +
+    'reproduces x.xml. libvirt elements ubmgr does not model are kept verbatim under `libvirt:` and written back.'
+  static override examples = ['<%= config.bin %> import dumped.xml > vm.yaml', 'virsh dumpxml vm1 | <%= config.bin %> import - --json']
+  static override args = {file: Args.string({description: 'domain XML file, or - for stdin', required: true})}
+
+  async run(): Promise<UbVmDefinition> {
+    const {args} = await this.parse(Import)
+    const {importXmlFile} = await import('../xml/import-file.js')
+    const {definition, target, warnings} = await importXmlFile(args.file)
+    for (const w of warnings) this.note(`warning: ${w}`)
+    if (!this.jsonEnabled()) {
+      const {definitionToYaml} = await import('../definition/to-yaml.js')
+      process.stdout.write(definitionToYaml(definition, `imported from ${args.file} (target ${target})`))
+    }
+    return definition
+  }
+}
