@@ -15,6 +15,20 @@ const EXPECTED: Record<string, string> = {
   failback: 'immediate, manual, or {afterSeconds: N}',
 }
 
+/** What a pattern-checked property must look like, by property name, for patterns outside $defs. */
+const EXPECTED_BY_PROPERTY: Record<string, string> = {
+  source: 'an absolute path (starting with /)',
+  'interfaces.source': 'a network, bridge or host interface name without "/" or control characters',
+  bandwidth: 'a bandwidth like 50Gbit/s or 800Mbit/s',
+  mac: 'a MAC address like 52:54:00:12:34:56',
+  uuid: 'a UUID like 6a1f2c3d-1111-4222-8333-944455566677',
+  mdevUuid: 'a UUID like 6a1f2c3d-1111-4222-8333-944455566677',
+  target: 'a guest disk name like vda, sdb or hdc',
+  machine: 'a QEMU machine type like virt',
+  card: 'a card name: letters, digits and _ . : -',
+  title: 'one line of text',
+}
+
 const HINTS: Record<string, string> = {
   size: 'decimal units (GB) are not accepted; write 16GiB',
   guid: 'the GUID type field (4th) is 0 for a bus instance, 1 for a device, 2 for an idevice or controller',
@@ -76,7 +90,7 @@ function toProblem(error: ErrorObject, root: unknown): RuleProblem {
       return {
         pointer,
         rule,
-        message: `must be ${EXPECTED[def ?? ''] ?? `text matching ${p.pattern}`} (got ${got(error.data)})`,
+        message: `must be ${EXPECTED[def ?? ''] ?? (EXPECTED_BY_PROPERTY[`${pointer.split('/')[1]}.${lastSegment(pointer)}`] ?? EXPECTED_BY_PROPERTY[lastSegment(pointer)]) ?? `text matching ${p.pattern}`} (got ${got(error.data)})`,
         hint: def ? HINTS[def] : undefined,
       }
     case 'oneOf':
@@ -111,9 +125,19 @@ function oneOfProblem(error: ErrorObject, pointer: string, def: string | undefin
       ? {pointer, rule: 'oneOf', message: `missing ${list} (give exactly one)`}
       : {pointer: `${pointer}/${present[1]}`, key: true, rule: 'oneOf', message: `give exactly one of ${list}, not both`}
   }
-  const expected = EXPECTED[def ?? ''] ?? (error.parentSchema as {description?: string})?.description
+  const expected = EXPECTED[def ?? ''] ?? intOrHex(branches as Array<{type?: string; maximum?: number; minimum?: number}>)
   return {pointer, rule: 'oneOf', message: `must be ${expected ?? 'one of the allowed forms'} (got ${got(error.data)})`}
 }
+
+/** The int-or-hex pattern of the schema: [{type: integer, minimum, maximum}, {type: string, pattern: 0x…}]. */
+function intOrHex(branches: Array<{type?: string; maximum?: number; minimum?: number}>): string | undefined {
+  const int = branches.find((b) => b.type === 'integer')
+  if (branches.length !== 2 || !int || !branches.some((b) => b.type === 'string')) return undefined
+  const max = int.maximum
+  return `an integer ${int.minimum ?? 0}..${max === undefined ? '' : max > 0xffff ? '0x' + max.toString(16) : max} or the same as a 0x-hex string`
+}
+
+const lastSegment = (pointer: string) => pointer.slice(pointer.lastIndexOf('/') + 1)
 
 function article(type: string): string {
   return (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type

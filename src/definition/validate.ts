@@ -39,7 +39,9 @@ export function validateData(data: unknown, source: Source = {file: '<definition
   const validate = schemaValidator()
   const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [], data)
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    for (const rule of RULES) found.push(...rule(data as Record<string, unknown>))
+    // A value the schema already rejected gets one line, not a second one from a rule.
+    const rejected = new Set(found.map((p) => p.pointer))
+    for (const rule of RULES) found.push(...rule(data as Record<string, unknown>).filter((p) => !rejected.has(p.pointer)))
   }
   const problems = found.map((p) => {
     const at = source.locate?.(p.pointer, {key: p.key}) ?? {line: 1, col: 1}
