@@ -42,7 +42,7 @@ export abstract class UbmgrCommand extends Command {
       const details = err instanceof UbmgrError ? err.details : undefined
       process.stdout.write(JSON.stringify({error: {code: exit, message: lines.join('\n'), ...details}}, null, 2) + '\n')
     } else {
-      process.stderr.write(lines.map((l) => (err instanceof UbmgrError && !/^error: |^[^:]+:\d+:\d+: /.test(l) ? `error: ${l}` : l)).join('\n') + '\n')
+      process.stderr.write(lines.join('\n') + '\n')
     }
     process.exitCode = exit
     // oclif's ExitError ends the process with our code without printing anything more.

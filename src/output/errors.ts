@@ -1,5 +1,6 @@
 // Error classes every command shares. A UbmgrError is the user's problem (bad input, refused operation):
-// printed as its lines, no stack trace, exit 1. A UsageError is a wrong invocation: exit 2.
+// printed exactly as its lines (name the file first, "FILE:LINE:COL: …", or write virsh's "error: …"),
+// no stack trace, exit 1. A UsageError is a wrong invocation: exit 2.
 // Anything else is a bug: one line, and the stack only with UBMGR_DEBUG=1.
 
 export class UbmgrError extends Error {
