@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import type {UbVmDefinition} from '../definition/types.js'
 import {UbmgrCommand} from '../output/command.js'

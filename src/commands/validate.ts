@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import type {Problem} from '../definition/index.js'
 import {UbmgrError} from '../output/errors.js'

@@ -1,7 +1,9 @@
 // The base of every ubmgr command: --json and -q on all verbs, results on stdout, diagnostics on
 // stderr, one line per problem, no stack traces unless UBMGR_DEBUG=1, documented exit codes
 // (0 ok, 1 failed, 2 usage).
-import {Command, Errors, Flags} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as Flags from '@oclif/core/flags'
 
 import {debugEnabled, UbmgrError} from './errors.js'
 
