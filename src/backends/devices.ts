@@ -1,0 +1,168 @@
+// Device files for attach-device/detach-device: one UB device, fusion device, disk or interface, in
+// YAML/JSON or as an XML fragment of any render target; and adding/removing one in a definition.
+import {readFile} from 'node:fs/promises'
+
+import {loadDocumentFile, describeFsError} from '../definition/load.js'
+import type {DiskDef, FusionDeviceDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
+import {validateData} from '../definition/validate.js'
+import {UbmgrError} from '../output/errors.js'
+import {formatProblem} from '../output/problems.js'
+import {diskFromXml} from '../xml/elements/disk.js'
+import {fusionFromXml} from '../xml/elements/fusion-device.js'
+import {interfaceFromXml} from '../xml/elements/interface.js'
+import {ubDeviceFromXml} from '../xml/elements/ub-device.js'
+import {parseXml} from '../xml/parse.js'
+import {attr, child, el, elements, type XmlElement} from '../xml/tree.js'
+import {intAttr} from '../xml/elements/values.js'
+
+export type DeviceFile =
+  | {kind: 'ub-device'; def: UbDeviceDef; file: string}
+  | {kind: 'fusion'; def: FusionDeviceDef; file: string}
+  | {kind: 'disk'; def: DiskDef; file: string}
+  | {kind: 'interface'; def: InterfaceDef; file: string}
+
+const WRAPPERS = {ubDevice: 'ub-device', fusion: 'fusion', disk: 'disk', interface: 'interface'} as const
+
+export async function loadDeviceFile(file: string): Promise<DeviceFile> {
+  let head: string
+  try {
+    head = (await readFile(file, 'utf8')).trimStart()
+  } catch (error) {
+    throw new UbmgrError(`error: Failed to open file '${file}': ${describeFsError(error)}`)
+  }
+  return head.startsWith('<') ? deviceFromXml(head, file) : deviceFromYaml(file)
+}
+
+/**
+ * A YAML/JSON device: either wrapped in one key (ubDevice:, fusion:, disk:, interface:) or bare, its kind
+ * told by its fields (members → fusion; host or pool → UB device; target → disk; type → interface).
+ */
+async function deviceFromYaml(file: string): Promise<DeviceFile> {
+  const doc = await loadDocumentFile(file)
+  const data = doc.data as Record<string, unknown>
+  const keys = Object.keys(data)
+  if (keys.length === 1 && keys[0] in WRAPPERS && typeof data[keys[0]] === 'object')
+    return {kind: WRAPPERS[keys[0] as keyof typeof WRAPPERS], def: data[keys[0]], file} as DeviceFile
+  if ('members' in data) return {kind: 'fusion', def: data as unknown as FusionDeviceDef, file}
+  if ('host' in data || 'pool' in data) return {kind: 'ub-device', def: data as unknown as UbDeviceDef, file}
+  if ('target' in data) return {kind: 'disk', def: data as unknown as DiskDef, file}
+  if ('type' in data) return {kind: 'interface', def: data as unknown as InterfaceDef, file}
+  throw new UbmgrError(`${file}: cannot tell what device this is: wrap it in one of ubDevice:, fusion:, disk:, interface:`)
+}
+
+function deviceFromXml(text: string, file: string): DeviceFile {
+  const e = parseXml(text, file)
+  const unsupported = () => new UbmgrError(`error: unsupported configuration: unknown device type '${e.name}'`)
+  switch (e.name) {
+    case 'disk':
+      return {kind: 'disk', def: diskFromXml(e) ?? fail(`${file}: this <disk> is not one ubmgr models (file or block, qcow2 or raw)`), file}
+    case 'interface':
+      return {kind: 'interface', def: interfaceFromXml(e) ?? fail(`${file}: this <interface> is not one ubmgr models`), file}
+    case 'ub-device':
+      return {kind: 'ub-device', def: ubDeviceFromXml(e, file), file}
+    case 'fusion-device':
+      return {kind: 'fusion', def: fusionFromXml(e, file), file}
+    case 'hostdev':
+      if (attr(e, 'type') === 'ub') return {kind: 'ub-device', def: ubHostdevToDevice(e, file), file}
+      throw unsupported()
+    default:
+      throw unsupported()
+  }
+}
+
+/** openEuler's <hostdev type='ub'> fragment as a UB device (named after its alias). */
+function ubHostdevToDevice(e: XmlElement, file: string): UbDeviceDef {
+  const host = attr(child(child(e, 'source') ?? el('source'), 'address') ?? el('address'), 'guid')
+  if (!host) throw new UbmgrError(`${file}: <hostdev type='ub'> needs <source><address guid=…/></source>`)
+  const address = child(e, 'address') ?? el('address')
+  const ports = child(e, 'ports')
+  const guest = attr(address, 'guid')
+  return {
+    name: (attr(child(e, 'alias') ?? el('alias'), 'name') ?? 'ub').replace(/[^A-Za-z0-9_.-]/g, '-'),
+    host: {guid: host},
+    guestGuid: guest && guest.toLowerCase() !== host.toLowerCase() ? guest : undefined,
+    eid: intAttr(address, 'eid', file) ?? 'auto',
+    ports: ports ? intAttr(ports, 'num', file) : undefined,
+    links: ports ? elements(ports, 'port').map((p) => ({port: intAttr(p, 'index', file)!, controllerPort: intAttr(p, 'tport', file) ?? 'auto'})) : undefined,
+  }
+}
+
+function fail(message: string): never {
+  throw new UbmgrError(message)
+}
+
+export function deviceLabel(d: DeviceFile): string {
+  switch (d.kind) {
+    case 'disk':
+      return `disk ${d.def.target}`
+    case 'interface':
+      return `interface ${d.def.mac ?? `${d.def.type} ${d.def.source ?? ''}`.trim()}`
+    case 'ub-device':
+      return `UB device ${d.def.name}`
+    case 'fusion':
+      return `fusion device ${d.def.name}`
+  }
+}
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T
+
+/** The definition with the device added; refuses duplicates with libvirt's words and re-validates. */
+export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefinition {
+  const next = clone(definition)
+  switch (d.kind) {
+    case 'disk':
+      if ((next.disks ?? []).some((x) => x.target === d.def.target)) fail(`error: Requested operation is not valid: target ${d.def.target} already exists`)
+      next.disks = [...(next.disks ?? []), d.def]
+      break
+    case 'interface':
+      next.interfaces = [...(next.interfaces ?? []), d.def]
+      break
+    case 'ub-device':
+    case 'fusion': {
+      if (!next.ub) fail(`error: unsupported configuration: domain '${next.name}' has no UB bus: define a ub: section first`)
+      const list = d.kind === 'ub-device' ? (next.ub.devices ??= []) : (next.ub.fusion ??= [])
+      const names = [...(next.ub.devices ?? []), ...(next.ub.fusion ?? [])].map((x) => x.name)
+      if (names.includes(d.def.name)) fail(`error: Requested operation is not valid: device '${d.def.name}' is already in the domain configuration`)
+      ;(list as unknown[]).push(d.def)
+      break
+    }
+  }
+  const problems = validateData(next, {file: d.file, locate: () => ({line: 0, col: 0})})
+  if (problems.length > 0) throw new UbmgrError(problems.map((p) => `error: ${d.file}: ${formatProblem({...p, file: 'device'}).replace(/^device: /, '')}`), 1, {problems})
+  return next
+}
+
+/** The definition without the device; refuses what is not there with libvirt's words. */
+export function withoutDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefinition {
+  const next = clone(definition)
+  const remove = <T>(items: T[] | undefined, match: (x: T) => boolean, missing: string): T[] => {
+    const i = (items ?? []).findIndex(match)
+    if (i < 0) fail(missing)
+    return items!.filter((_, j) => j !== i)
+  }
+  switch (d.kind) {
+    case 'disk':
+      next.disks = remove(next.disks, (x) => x.target === d.def.target, `error: device not found: no target device ${d.def.target}`)
+      break
+    case 'interface': {
+      const mac = d.def.mac?.toLowerCase()
+      next.interfaces = remove(
+        next.interfaces,
+        (x) => (mac ? x.mac?.toLowerCase() === mac : x.type === d.def.type && x.source === d.def.source),
+        'error: operation failed: no matching network device was found',
+      )
+      break
+    }
+    case 'ub-device':
+      next.ub = {...next.ub!, devices: remove(next.ub?.devices, (x) => x.name === d.def.name, `error: device not found: no UB device named '${d.def.name}'`)}
+      break
+    case 'fusion':
+      next.ub = {...next.ub!, fusion: remove(next.ub?.fusion, (x) => x.name === d.def.name, `error: device not found: no fusion device named '${d.def.name}'`)}
+      break
+  }
+  if (next.disks?.length === 0) delete next.disks
+  if (next.interfaces?.length === 0) delete next.interfaces
+  if (next.ub?.devices?.length === 0) delete next.ub.devices
+  if (next.ub?.fusion?.length === 0) delete next.ub.fusion
+  return next
+}

@@ -1,0 +1,29 @@
+// virsh, run by execa with argument arrays (never a shell string). A failure becomes a UbmgrError that
+// keeps libvirt's own "error: …" lines.
+import {UbmgrError} from '../../output/errors.js'
+
+export async function virsh(uri: string, args: string[], opts: {input?: string} = {}): Promise<string> {
+  const {execa} = await import('execa')
+  let r
+  try {
+    r = await execa('virsh', ['-q', '-c', uri, ...args], {reject: false, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined})
+  } catch (error) {
+    throw new UbmgrError(`error: cannot run virsh: ${(error as Error).message.split('\n')[0]} (install libvirt-clients)`)
+  }
+  if ((r as {code?: string}).code === 'ENOENT' || r.exitCode === undefined)
+    throw new UbmgrError('error: virsh not found: the libvirt backend needs virsh (Debian/Ubuntu: apt-get install libvirt-clients)')
+  if (r.exitCode !== 0) {
+    const lines = String(r.stderr).split('\n').map((l) => l.trimEnd()).filter((l) => l !== '')
+    throw new UbmgrError(lines.length > 0 ? lines : [`error: virsh ${args[0]} failed with exit code ${r.exitCode}`], 1, {virsh: args})
+  }
+  return String(r.stdout)
+}
+
+/** virsh prints "error: failed to get domain 'x'" for a missing domain; ask without failing. */
+export async function domainExists(uri: string, name: string): Promise<string | undefined> {
+  try {
+    return (await virsh(uri, ['domuuid', name])).trim()
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,185 @@
+// The embedded backend (sim:///NAME): libvirt's domain life cycle on ubmgr's own state store, with the
+// simulator behind start, hot-plug and destroy. Messages are libvirt's where libvirt has one.
+import {randomUUID} from 'node:crypto'
+
+import {normalize} from '../../definition/normalize.js'
+import {definitionToYaml} from '../../definition/to-yaml.js'
+import type {UbVmDefinition} from '../../definition/types.js'
+import {UbmgrError} from '../../output/errors.js'
+import {renderDomain, type RenderTarget} from '../../xml/render.js'
+import {attachScope, type AttachScope} from '../attach-flags.js'
+import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
+import type {Backend, DefineResult, DomainInfo, DomainSummary} from '../types.js'
+import {emptyPool, startVm, stopVm, updateDevices, type PoolState} from './hook.js'
+import {EmbeddedStore, type DomainRecord} from './store.js'
+
+const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
+
+export class SimBackend implements Backend {
+  constructor(
+    readonly uri: string,
+    private readonly store: EmbeddedStore,
+  ) {}
+
+  private async get(name: string): Promise<DomainRecord> {
+    const record = await this.store.readDomain(name)
+    if (!record) throw notFound(name)
+    return record
+  }
+
+  private async pool(): Promise<PoolState> {
+    return (await this.store.readPool<PoolState>()) ?? emptyPool()
+  }
+
+  async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
+    const run = async (): Promise<DefineResult> => {
+      const existing = await this.store.readDomain(definition.name)
+      if (existing && definition.uuid && definition.uuid.toLowerCase() !== existing.uuid)
+        throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${existing.name}' already exists with uuid ${existing.uuid}`])
+      if (!existing && definition.uuid) {
+        const clash = (await this.store.listDomains()).find((d) => d.uuid === definition.uuid!.toLowerCase())
+        if (clash)
+          throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${clash.name}' already exists with uuid ${clash.uuid}`])
+      }
+      const uuid = existing?.uuid ?? definition.uuid?.toLowerCase() ?? randomUUID()
+      const config: UbVmDefinition = {...definition, uuid}
+      const before = existing?.config ? definitionToYaml(existing.config) : ''
+      const after = definitionToYaml(config)
+      const diff = lineDiff(before, after)
+      const outcome = !existing ? 'created' : before === after && existing.persistent ? 'unchanged' : 'changed'
+      if (!opts.dryRun && outcome !== 'unchanged')
+        await this.store.writeDomain(
+          existing
+            ? {...existing, persistent: true, config}
+            : {version: 1, name: definition.name, uuid, state: 'shut off', id: null, persistent: true, config, live: null, sim: null},
+        )
+      return {name: definition.name, uuid, outcome, diff, dryRun: opts.dryRun}
+    }
+    return opts.dryRun ? run() : this.store.transaction(run)
+  }
+
+  async undefine(name: string): Promise<{name: string; transient: boolean}> {
+    return this.store.transaction(async () => {
+      const r = await this.get(name)
+      if (r.state === 'shut off') {
+        await this.store.removeDomain(name)
+        return {name, transient: false}
+      }
+      // libvirt: undefining a running domain leaves it running as a transient domain.
+      await this.store.writeDomain({...r, persistent: false, config: null})
+      return {name, transient: true}
+    })
+  }
+
+  async start(name: string): Promise<{name: string; events: unknown[]}> {
+    return this.store.transaction(async () => {
+      const r = await this.get(name)
+      if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
+      const definition = r.config!
+      const result = startVm(normalize(definition), await this.pool())
+      if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
+      const meta = await this.store.readMeta()
+      await this.store.writePool(result.pool)
+      await this.store.writeMeta({...meta, nextId: meta.nextId + 1})
+      await this.store.writeDomain({...r, state: 'running', id: meta.nextId, live: definition, sim: result.guest})
+      return {name, events: result.events}
+    })
+  }
+
+  private async stop(name: string, verb: 'shutdown' | 'destroy'): Promise<{name: string; removed: boolean}> {
+    return this.store.transaction(async () => {
+      const r = await this.get(name)
+      if (r.state === 'shut off')
+        throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
+      await this.store.writePool(stopVm(name, await this.pool()))
+      if (!r.persistent) {
+        await this.store.removeDomain(name)
+        return {name, removed: true}
+      }
+      await this.store.writeDomain({...r, state: 'shut off', id: null, live: null, sim: null})
+      return {name, removed: false}
+    })
+  }
+
+  /** Like libvirt's test driver, the simulated guest honours ACPI shutdown at once. */
+  async shutdown(name: string): Promise<{name: string}> {
+    return this.stop(name, 'shutdown')
+  }
+
+  async destroy(name: string): Promise<{name: string; removed: boolean}> {
+    return this.stop(name, 'destroy')
+  }
+
+  async list(opts: {all: boolean}): Promise<DomainSummary[]> {
+    const records = await this.store.listDomains()
+    return records.filter((r) => opts.all || r.state !== 'shut off').map(summary)
+  }
+
+  async dominfo(name: string): Promise<DomainInfo> {
+    const r = await this.get(name)
+    const vm = normalize((r.live ?? r.config)!)
+    return {
+      ...summary(r),
+      osType: 'hvm',
+      vcpus: vm.vcpus,
+      maxMemoryKiB: Number(vm.memoryKiB),
+      persistent: r.persistent,
+      autostart: false,
+      ubDevices: vm.ub?.devices.length ?? 0,
+      fusionDevices: vm.ub?.fusion.length ?? 0,
+    }
+  }
+
+  async dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string> {
+    const r = await this.get(name)
+    const definition = (opts.inactive ? (r.config ?? r.live) : (r.live ?? r.config))!
+    return renderDomain(normalize(definition), opts.target ?? 'ubmgr').xml
+  }
+
+  async attach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
+    return this.change(name, device, flags, withDevice)
+  }
+
+  async detach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
+    return this.change(name, device, flags, withoutDevice)
+  }
+
+  private async change(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0], edit: typeof withDevice) {
+    return this.store.transaction(async () => {
+      const r = await this.get(name)
+      const scope: AttachScope = attachScope(flags, r.state !== 'shut off', r.persistent)
+      const next = {...r}
+      if (scope.live) {
+        next.live = edit(r.live!, device)
+        const hot = updateDevices(name, normalize(next.live), await this.pool())
+        if (!hot.ok) throw new UbmgrError(hot.message)
+        await this.store.writePool(hot.pool)
+      }
+      if (scope.config) next.config = edit(r.config!, device)
+      await this.store.writeDomain(next)
+      return {name, device: deviceLabel(device), ...scope}
+    })
+  }
+}
+
+function summary(r: DomainRecord): DomainSummary {
+  return {name: r.name, uuid: r.uuid, state: r.state, id: r.id}
+}
+
+/** A minimal line diff (-/+), enough to show what a define changes. */
+export function lineDiff(before: string, after: string): string[] {
+  const a = before === '' ? [] : before.trimEnd().split('\n')
+  const b = after.trimEnd().split('\n')
+  const out: string[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++
+      j++
+    } else if (j < b.length && !a.slice(i).includes(b[j])) out.push(`+ ${b[j++]}`)
+    else if (i < a.length) out.push(`- ${a[i++]}`)
+    else out.push(`+ ${b[j++]}`)
+  }
+  return out
+}

@@ -1,0 +1,48 @@
+// What every backend offers the lifecycle commands. Names and states are virsh's.
+import type {RenderTarget} from '../xml/render.js'
+import type {UbVmDefinition} from '../definition/types.js'
+import type {DeviceFile} from './devices.js'
+import type {AttachFlags} from './attach-flags.js'
+
+export type DomainState = 'running' | 'shut off' | 'paused'
+
+export interface DomainSummary {
+  name: string
+  uuid: string
+  state: DomainState
+  /** Running domains have an id; inactive ones have null (virsh prints "-"). */
+  id: number | null
+}
+
+export interface DomainInfo extends DomainSummary {
+  osType: string
+  vcpus: number
+  maxMemoryKiB: number
+  persistent: boolean
+  autostart: boolean
+  ubDevices: number
+  fusionDevices: number
+}
+
+export interface DefineResult {
+  name: string
+  uuid: string
+  /** created: new domain; changed: its persistent config changed; unchanged: nothing to do. */
+  outcome: 'created' | 'changed' | 'unchanged'
+  diff: string[]
+  dryRun: boolean
+}
+
+export interface Backend {
+  readonly uri: string
+  define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult>
+  undefine(name: string): Promise<{name: string; transient: boolean}>
+  start(name: string): Promise<{name: string; events?: unknown[]}>
+  shutdown(name: string): Promise<{name: string}>
+  destroy(name: string): Promise<{name: string; removed: boolean}>
+  list(opts: {all: boolean}): Promise<DomainSummary[]>
+  dominfo(name: string): Promise<DomainInfo>
+  dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string>
+  attach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>
+  detach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>
+}

@@ -1,0 +1,38 @@
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+
+import {UbmgrCommand} from '../output/command.js'
+import {connectFlag, targetFlag} from '../output/lifecycle.js'
+
+export default class Define extends UbmgrCommand {
+  static override summary = 'Define (create or update) a domain from a definition or domain XML'
+  static override description =
+    'FILE is a UB VM definition (YAML/JSON) or domain XML of any target. Defining the same name again keeps\n' +
+    'its uuid and reports whether anything changed; a different uuid for an existing name is refused, as\n' +
+    'libvirt does. With --dry-run nothing changes: the definition is validated and the change is shown.\n' +
+    'On libvirt the XML is defined with --validate and the stored XML is compared with what was sent.'
+  static override examples = [
+    '<%= config.bin %> define examples/dpu-passthrough.yaml',
+    '<%= config.bin %> define vm.yaml --dry-run',
+    '<%= config.bin %> -c qemu:///system define vm.yaml --target openeuler',
+  ]
+  static override args = {file: Args.string({description: 'definition (YAML/JSON) or domain XML', required: true})}
+  static override flags = {
+    connect: connectFlag,
+    target: targetFlag,
+    'dry-run': Flags.boolean({summary: 'validate and show what would change; change nothing'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Define)
+    const [{openBackend}, {loadDefinitionOrXml}] = await Promise.all([import('../backends/index.js'), import('../backends/define-input.js')])
+    const definition = await loadDefinitionOrXml(args.file)
+    const backend = await openBackend(flags.connect, flags.target as 'openeuler' | 'upstream' | undefined)
+    const result = await backend.define(definition, {dryRun: flags['dry-run'], source: args.file})
+    if (result.dryRun) {
+      for (const line of result.diff) this.say(line)
+      this.say(`Dry run: domain '${result.name}' would be ${result.outcome === 'unchanged' ? 'left unchanged' : result.outcome === 'created' ? 'created' : 'changed'}`)
+    } else this.say(`Domain '${result.name}' defined from ${args.file}${result.outcome === 'unchanged' ? ' (unchanged)' : result.outcome === 'changed' ? ' (changed)' : ''}`)
+    return result
+  }
+}

@@ -1,0 +1,34 @@
+import {UbmgrCommand} from '../output/command.js'
+import {connectFlag, domainNames, nameArg} from '../output/lifecycle.js'
+
+export default class Dominfo extends UbmgrCommand {
+  static override summary = 'Show a domain’s basic information'
+  static override examples = ['<%= config.bin %> dominfo vm1', '<%= config.bin %> dominfo vm1 --json']
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag}
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Dominfo)
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../output/each-domain.js')])
+    const backend = await openBackend(flags.connect)
+    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      const i = await backend.dominfo(name)
+      const rows: Array<[string, string | number]> = [
+        ['Id', i.id ?? '-'],
+        ['Name', i.name],
+        ['UUID', i.uuid],
+        ['OS Type', i.osType],
+        ['State', i.state],
+        ['CPU(s)', i.vcpus],
+        ['Max memory', `${i.maxMemoryKiB} KiB`],
+        ['Persistent', i.persistent ? 'yes' : 'no'],
+        ['Autostart', i.autostart ? 'enable' : 'disable'],
+        ['UB devices', i.ubDevices],
+        ['Fusion devices', i.fusionDevices],
+      ]
+      this.say(rows.map(([k, v]) => `${(k + ':').padEnd(16)}${v}`).join('\n'))
+      return i
+    })
+    return results.length === 1 ? results[0] : results
+  }
+}

@@ -1,0 +1,21 @@
+import {UbmgrCommand} from '../output/command.js'
+import {connectFlag, domainNames, nameArg} from '../output/lifecycle.js'
+
+export default class Domstate extends UbmgrCommand {
+  static override summary = 'Print a domain’s state: running, shut off or paused'
+  static override examples = ['<%= config.bin %> domstate vm1']
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag}
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Domstate)
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../output/each-domain.js')])
+    const backend = await openBackend(flags.connect)
+    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      const {state} = await backend.dominfo(name)
+      this.say(state)
+      return {name, state}
+    })
+    return results.length === 1 ? results[0] : results
+  }
+}

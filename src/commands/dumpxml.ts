@@ -1,0 +1,22 @@
+import * as Flags from '@oclif/core/flags'
+
+import {UbmgrCommand} from '../output/command.js'
+import {connectFlag, nameArg, targetFlag} from '../output/lifecycle.js'
+
+export default class Dumpxml extends UbmgrCommand {
+  static override summary = 'Print a domain’s XML'
+  static override description =
+    'The running configuration, or with --inactive the persistent one. On sim:// the XML is rendered in --target\n' +
+    '(default ubmgr); on libvirt it is libvirt’s own XML unless --target asks for one of ubmgr’s forms.'
+  static override examples = ['<%= config.bin %> dumpxml vm1', '<%= config.bin %> dumpxml vm1 --inactive --target openeuler']
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag, target: targetFlag, inactive: Flags.boolean({summary: 'the persistent configuration'})}
+
+  async run(): Promise<{name: string; xml: string}> {
+    const {args, flags} = await this.parse(Dumpxml)
+    const {openBackend} = await import('../backends/index.js')
+    const xml = await (await openBackend(flags.connect)).dumpxml(args.name, {inactive: flags.inactive, target: flags.target as 'ubmgr' | undefined})
+    if (!this.jsonEnabled()) process.stdout.write(xml)
+    return {name: args.name, xml}
+  }
+}

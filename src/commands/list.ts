@@ -1,0 +1,28 @@
+import * as Flags from '@oclif/core/flags'
+
+import {UbmgrCommand} from '../output/command.js'
+import {connectFlag} from '../output/lifecycle.js'
+
+export default class List extends UbmgrCommand {
+  static override summary = 'List domains'
+  static override description = 'Without --all only running domains, as virsh. --json prints an array of {name, uuid, state, id}.'
+  static override examples = ['<%= config.bin %> list --all', '<%= config.bin %> list --all --name', '<%= config.bin %> list --all --json']
+  static override flags = {
+    connect: connectFlag,
+    all: Flags.boolean({summary: 'include inactive domains'}),
+    name: Flags.boolean({summary: 'print names only, one per line'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {flags} = await this.parse(List)
+    const {openBackend} = await import('../backends/index.js')
+    const domains = await (await openBackend(flags.connect)).list({all: flags.all})
+    if (flags.name) this.say(domains.map((d) => d.name).join('\n'))
+    else if (!this.jsonEnabled() && !this.quiet) {
+      const w = Math.max(4, ...domains.map((d) => d.name.length))
+      const rows = domains.map((d) => ` ${String(d.id ?? '-').padEnd(4)} ${d.name.padEnd(w)}   ${d.state}`)
+      process.stdout.write([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n') + '\n')
+    }
+    return domains
+  }
+}
