@@ -44,5 +44,6 @@ export interface Backend {
   dominfo(name: string): Promise<DomainInfo>
   dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string>
   attach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>
-  detach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>
+  /** pending: libvirt sent the unplug request but the guest has not released the device yet. */
+  detach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean; pending?: boolean}>
 }

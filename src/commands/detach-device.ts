@@ -36,7 +36,7 @@ export default class DetachDevice extends UbmgrCommand {
     const device = await loadDeviceFile(args.file)
     const backend = await openBackend(flags.connect, flags.target as 'openeuler' | 'upstream' | undefined)
     const result = await backend.detach(args.name, device, flags)
-    this.say('Device detached successfully')
+    this.say((result as {pending?: boolean}).pending ? 'Device detach request sent successfully' : 'Device detached successfully')
     return result
   }
 }

@@ -17,7 +17,7 @@ import {METADATA_ROOT} from '../../xml/metadata.js'
 import {parseXml} from '../../xml/parse.js'
 import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {serialize} from '../../xml/serialize.js'
-import {child, type XmlElement} from '../../xml/tree.js'
+import {attr, child, el, elements, type XmlElement} from '../../xml/tree.js'
 import {checkAttachFlags, type AttachFlags} from '../attach-flags.js'
 import {deviceLabel, withDevice, type DeviceFile} from '../devices.js'
 import {lineDiff} from '../sim/backend.js'
@@ -44,10 +44,12 @@ export class LibvirtBackend implements Backend {
 
   async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
     const existingUuid = await domainExists(this.uri, definition.name)
-    // Idempotent define: carry the existing uuid (libvirt refuses a define without it).
-    const withUuid: UbVmDefinition = existingUuid && !definition.uuid ? {...definition, uuid: existingUuid} : definition
+    const existingXml = existingUuid ? await virsh(this.uri, ['dumpxml', '--inactive', definition.name]) : undefined
+    // Idempotent define: carry the existing uuid (libvirt refuses a define without it) and the MACs
+    // libvirt generated for interfaces that have none (otherwise every define would change them).
+    const withUuid: UbVmDefinition = existingXml ? keepIdentity(definition, existingUuid!, existingXml) : definition
     const {xml} = renderDomain(normalize(withUuid), this.target)
-    const before = existingUuid ? definitionToYaml(importDomainXml(await virsh(this.uri, ['dumpxml', '--inactive', definition.name])).definition) : ''
+    const before = existingXml ? definitionToYaml(importDomainXml(existingXml).definition) : ''
     if (opts.dryRun) {
       const after = definitionToYaml(importDomainXml(xml).definition)
       return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: lineDiff(before, after), dryRun: true}
@@ -162,10 +164,13 @@ export class LibvirtBackend implements Backend {
     checkAttachFlags(flags)
     const fragment = await this.fragment(name, device)
     const args = [verb, name, 'DEVICE', ...(['live', 'config', 'persistent', 'current'] as const).filter((f) => flags[f]).map((f) => `--${f}`)]
-    await this.withTempFile('device.xml', fragment, (path) => virsh(this.uri, args.map((a) => (a === 'DEVICE' ? path : a))))
+    const out = await this.withTempFile('device.xml', fragment, (path) => virsh(this.uri, args.map((a) => (a === 'DEVICE' ? path : a))))
     const running = (await this.state(name)) !== 'shut off'
     const live = Boolean(flags.live || (flags.current && running) || (flags.persistent && running) || (!flags.live && !flags.config && !flags.persistent && !flags.current))
-    return {name, device: deviceLabel(device), live, config: Boolean(flags.config || flags.persistent || (flags.current && !running))}
+    // A live detach waits for the guest to release the device; without a cooperating guest libvirt only
+    // sends the request ("Device detach request sent successfully"), and so does ubmgr.
+    const pending = /request sent/.test(out)
+    return {name, device: deviceLabel(device), live, config: Boolean(flags.config || flags.persistent || (flags.current && !running)), pending}
   }
 
   /** The device as the fragment this libvirt takes. */
@@ -188,6 +193,15 @@ export class LibvirtBackend implements Backend {
     const f = vm.ub!.fusion.find((x) => x.name === device.def.name)!
     if (f.transport === 'pci') return serialize(mdevHostdevElement(f.mdevUuid!, f.name))
     throw new UbmgrError('error: hot-plug of a UB-transport fusion device through libvirt is not supported; define it and restart the domain')
+  }
+}
+
+function keepIdentity(definition: UbVmDefinition, uuid: string, existingXml: string): UbVmDefinition {
+  const macs = elements(child(parseXml(existingXml), 'devices') ?? el('devices'), 'interface').map((i) => attr(child(i, 'mac') ?? el('mac'), 'address'))
+  return {
+    ...definition,
+    uuid: definition.uuid ?? uuid,
+    interfaces: definition.interfaces?.map((i, n) => (i.mac || !macs[n] ? i : {...i, mac: macs[n]})),
   }
 }
 
