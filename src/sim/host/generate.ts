@@ -1,0 +1,75 @@
+// Generated super-node fabrics for scale tests and benchmarks: N nodes, each a Bus Controller with
+// switches fanning out to M devices of mixed classes. Deterministic for a seed.
+import {formatGuid} from '../../definition/guid.js'
+import type {DeviceClass, Fabric, FabricEntity, FabricNode} from './fabric.js'
+
+const UBC_PORTS = 16
+const SWITCH_PORTS = 32
+/** Device id per class in generated GUIDs (vendor 0xcc08); illustrative, not real product ids. */
+const DEVICE_ID: Record<DeviceClass, number> = {dpu: 0xd802, nic: 0xd803, ssd: 0xd805, npu: 0xd806}
+const CLASSES: DeviceClass[] = ['nic', 'dpu', 'ssd', 'npu']
+
+export interface LayoutDevice {
+  class: DeviceClass
+  guid: string
+  pool?: FabricEntity['pool']
+  usiVectors?: number
+}
+
+/** xorshift32: small, fast, deterministic. */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 0x9e3779b9
+  return () => {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    return x / 0x100000000
+  }
+}
+
+/** One node: a UBC, as many switches as its devices need, the devices behind them. */
+export function nodeLayout(index: number, devices: LayoutDevice[]): {node: FabricNode; links: Array<[string, string]>} {
+  const n = `n${index}`
+  const ubc: FabricEntity = {name: `${n}-ubc0`, guid: formatGuid({vendor: 0xcc08, device: 0xa000, version: 0, type: 1, rsv: 0, seq: BigInt(index + 1)}), ports: UBC_PORTS}
+  const perSwitch = SWITCH_PORTS - 1
+  const switches: FabricEntity[] = []
+  const links: Array<[string, string]> = []
+  const entities: FabricEntity[] = []
+  devices.forEach((d, i) => {
+    const s = Math.floor(i / perSwitch)
+    if (!switches[s]) {
+      switches[s] = {name: `${n}-sw${s}`, guid: formatGuid({vendor: 0xcc08, device: 0x5a00, version: 0, type: 3, rsv: 0, seq: BigInt(index * 4096 + s + 1)}), ports: SWITCH_PORTS}
+      // switches hang off the UBC; past its ports they chain off the previous switch's last port
+      if (s < UBC_PORTS) links.push([`${ubc.name}:${s}`, `${switches[s].name}:0`])
+      else throw new Error(`node ${index}: more than ${UBC_PORTS * perSwitch} devices per node`)
+    }
+    const name = `${n}-${d.class}${i}`
+    entities.push({name, guid: d.guid, ports: 1, class: d.class, usiVectors: d.usiVectors ?? 16, ues: d.class === 'npu' ? 0 : 8, ers: [0x100000, 0x10000, 0], ...(d.pool ? {pool: d.pool} : {})})
+    links.push([`${switches[s].name}:${1 + (i % perSwitch)}`, `${name}:0`])
+  })
+  return {node: {name: n, controllers: [ubc], switches, devices: entities}, links}
+}
+
+export function generateFabric(nodes: number, devicesPerNode: number, seed = 1, onProgress?: (done: number, total: number) => void): Fabric {
+  const random = rng(seed)
+  const fabric: Fabric = {name: `generated-${nodes}x${devicesPerNode}-seed${seed}`, cluster: nodes > 1, nodes: [], links: []}
+  for (let i = 0; i < nodes; i++) {
+    const devices: LayoutDevice[] = Array.from({length: devicesPerNode}, (_, j) => {
+      const cls = CLASSES[Math.floor(random() * CLASSES.length)]
+      const pooled = cls !== 'npu' && random() < 0.75
+      return {
+        class: cls,
+        guid: formatGuid({vendor: 0xcc08, device: DEVICE_ID[cls], version: 0, type: 1, rsv: 0, seq: BigInt(i) * 0x10000n + BigInt(j) + 1n}),
+        usiVectors: 8 << Math.floor(random() * 4),
+        ...(pooled ? {pool: {bandwidth: `${[25, 50, 100, 200][Math.floor(random() * 4)]}Gbit/s`, queues: 8 << Math.floor(random() * 3), card: `n${i}-card${Math.floor(j / 2)}`}} : {}),
+      }
+    })
+    const {node, links} = nodeLayout(i, devices)
+    fabric.nodes.push(node)
+    fabric.links.push(...links)
+    onProgress?.(i + 1, nodes)
+  }
+  return fabric
+}
