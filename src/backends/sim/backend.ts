@@ -10,7 +10,9 @@ import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
 import type {Backend, DefineResult, DomainInfo, DomainSummary} from '../types.js'
-import {emptyPool, startVm, stopVm, updateDevices, type PoolState} from './hook.js'
+import type {HostState} from '../../sim/host/model.js'
+import type {GuestState} from '../../sim/vm/index.js'
+import {changeLive, initialHost, startVm, stopVm} from './hook.js'
 import {EmbeddedStore, type DomainRecord} from './store.js'
 
 const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
@@ -27,8 +29,9 @@ export class SimBackend implements Backend {
     return record
   }
 
-  private async pool(): Promise<PoolState> {
-    return (await this.store.readPool<PoolState>()) ?? emptyPool()
+  /** The simulated host, created from the fabric on first use and kept in pool.json. */
+  private async host(): Promise<HostState> {
+    return (await this.store.readPool<HostState>()) ?? (await initialHost())
   }
 
   async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
@@ -76,10 +79,10 @@ export class SimBackend implements Backend {
       const r = await this.get(name)
       if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
       const definition = r.config!
-      const result = startVm(normalize(definition), await this.pool())
+      const result = startVm(normalize(definition), await this.host())
       if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
       const meta = await this.store.readMeta()
-      await this.store.writePool(result.pool)
+      await this.store.writePool(result.host)
       await this.store.writeMeta({...meta, nextId: meta.nextId + 1})
       await this.store.writeDomain({...r, state: 'running', id: meta.nextId, live: definition, sim: result.guest})
       return {name, events: result.events}
@@ -91,7 +94,7 @@ export class SimBackend implements Backend {
       const r = await this.get(name)
       if (r.state === 'shut off')
         throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
-      await this.store.writePool(stopVm(name, await this.pool()))
+      await this.store.writePool(stopVm(r.sim as GuestState | null, await this.host()))
       if (!r.persistent) {
         await this.store.removeDomain(name)
         return {name, removed: true}
@@ -149,15 +152,17 @@ export class SimBackend implements Backend {
       const r = await this.get(name)
       const scope: AttachScope = attachScope(flags, r.state !== 'shut off', r.persistent)
       const next = {...r}
+      let events: unknown[] = []
       if (scope.live) {
         next.live = edit(r.live!, device)
-        const hot = updateDevices(name, normalize(next.live), await this.pool())
-        if (!hot.ok) throw new UbmgrError(hot.message)
-        await this.store.writePool(hot.pool)
+        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, await this.host())
+        await this.store.writePool(hot.host)
+        next.sim = hot.guest
+        events = hot.events
       }
       if (scope.config) next.config = edit(r.config!, device)
       await this.store.writeDomain(next)
-      return {name, device: deviceLabel(device), ...scope}
+      return {name, device: deviceLabel(device), ...scope, events}
     })
   }
 }

@@ -1,76 +1,43 @@
-// What `start`, hot-plug and `destroy` hand to the simulator on the embedded backend. This module keeps
-// the host-side facts the lifecycle needs across commands: which VM holds each bus instance (QEMU's ubc
-// takes an exclusive flock on /run/libvirt/qemu/ub-bus-instance-<guid>.lock) and which host device each
-// running VM uses. The full QEMU-model walk (firmware, topology scan, UMMU, USI) plugs in here.
+// What `start`, live device changes and `destroy` hand to the simulator on the embedded backend: the
+// QEMU-model walk (src/sim/vm) over the simulated host, whose state persists in the store's pool.json.
+// The host comes from $UBMGR_SIM_HOST (a fabric YAML) when the store is first used, else the bundled one.
 import type {UbVm} from '../../definition/normalize.js'
+import {UbmgrError} from '../../output/errors.js'
+import {loadHost} from '../../sim/host/index.js'
+import type {HostState} from '../../sim/host/model.js'
+import {bootVm, hotplugDevice, teardownVm, unplugDevice, type GuestState, type TraceEvent} from '../../sim/vm/index.js'
 
-export interface PoolState {
-  version: 1
-  /** bus-instance GUID → VM holding its lock */
-  busInstanceLocks: Record<string, string>
-  /** host device GUID → VM using it */
-  devicesInUse: Record<string, string>
+export type HookResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | {ok: false; message: string; events: TraceEvent[]}
+
+export async function initialHost(): Promise<HostState> {
+  return loadHost(process.env.UBMGR_SIM_HOST)
 }
 
-export interface SimEvent {
-  seq: number
-  phase: string
-  component: string
-  action: string
-  detail: string
+export function startVm(vm: UbVm, host: HostState): HookResult {
+  const r = bootVm(vm, host)
+  return r.ok ? r : {ok: false, message: `${r.error.component}: ${r.error.message}`, events: r.events}
 }
 
-export type HookResult = {ok: true; pool: PoolState; guest: unknown; events: SimEvent[]} | {ok: false; message: string; events: SimEvent[]}
-
-export const emptyPool = (): PoolState => ({version: 1, busInstanceLocks: {}, devicesInUse: {}})
-
-export function hostGuids(vm: UbVm): string[] {
-  return [
-    ...(vm.ub?.devices ?? []).flatMap((d) => (d.host ? [d.host.guid] : [])),
-    ...(vm.ub?.fusion ?? []).flatMap((f) => f.members.flatMap((m) => (m.host ? [m.host.guid] : []))),
-  ]
+export function stopVm(guest: GuestState | null, host: HostState): HostState {
+  return guest ? teardownVm(guest, host).host : host
 }
 
-export function startVm(vm: UbVm, pool: PoolState): HookResult {
-  const events: SimEvent[] = []
-  const note = (phase: string, component: string, action: string, detail: string) => events.push({seq: events.length + 1, phase, component, action, detail})
-  const next: PoolState = structuredClone(pool)
-  if (vm.ub) {
-    const bi = vm.ub.busInstance.guid
-    const holder = next.busInstanceLocks[bi]
-    if (holder && holder !== vm.name)
-      return {ok: false, message: `internal error: qemu unexpectedly closed the monitor: ubc: bus instance ${bi} is locked (/run/libvirt/qemu/ub-bus-instance-${bi}.lock), it may used by other vm: ${holder}`, events}
-    for (const guid of hostGuids(vm)) {
-      const user = next.devicesInUse[guid]
-      if (user && user !== vm.name) return {ok: false, message: `Requested operation is not valid: UB device ${guid} is in use by domain ${user}`, events}
+/** Live change of a running VM: hot-plug UB devices that appeared, unplug the ones that went. */
+export function changeLive(before: UbVm, after: UbVm, guest: GuestState, host: HostState): {host: HostState; guest: GuestState; events: TraceEvent[]} {
+  const had = new Set((before.ub?.devices ?? []).map((d) => d.name))
+  const has = new Set((after.ub?.devices ?? []).map((d) => d.name))
+  let state = {host, guest, events: [] as TraceEvent[]}
+  for (const name of had)
+    if (!has.has(name)) {
+      const r = unplugDevice(state.guest, state.host, name)
+      if (!r.ok) throw new UbmgrError(`error: ${r.error.component}: ${r.error.message}`)
+      state = {host: r.host, guest: r.guest, events: [...state.events, ...r.events]}
     }
-    next.busInstanceLocks[bi] = vm.name
-    note('qemu realize', 'ubc', 'lock bus instance', `/run/libvirt/qemu/ub-bus-instance-${bi}.lock`)
-    for (const guid of hostGuids(vm)) {
-      next.devicesInUse[guid] = vm.name
-      note('libvirt prepare', 'vfio-ub', 'bind', `${guid} → vfio-ub (driver_override)`)
+  for (const name of has)
+    if (!had.has(name)) {
+      const r = hotplugDevice(state.guest, state.host, after, name)
+      if (!r.ok) throw new UbmgrError([`error: Failed to attach device`, `error: ${r.error.component}: ${r.error.message}`])
+      state = {host: r.host, guest: r.guest, events: [...state.events, ...r.events]}
     }
-  }
-  note('guest', 'vm', 'running', vm.name)
-  return {ok: true, pool: next, guest: {name: vm.name}, events}
-}
-
-export function stopVm(vmName: string, pool: PoolState): PoolState {
-  const next: PoolState = structuredClone(pool)
-  for (const [k, v] of Object.entries(next.busInstanceLocks)) if (v === vmName) delete next.busInstanceLocks[k]
-  for (const [k, v] of Object.entries(next.devicesInUse)) if (v === vmName) delete next.devicesInUse[k]
-  return next
-}
-
-/** Live device changes: claim newly used host devices, release removed ones. */
-export function updateDevices(vmName: string, vm: UbVm, pool: PoolState): {ok: true; pool: PoolState} | {ok: false; message: string} {
-  const next: PoolState = structuredClone(pool)
-  const wanted = new Set(hostGuids(vm))
-  for (const guid of wanted) {
-    const user = next.devicesInUse[guid]
-    if (user && user !== vmName) return {ok: false, message: `error: Requested operation is not valid: UB device ${guid} is in use by domain ${user}`}
-  }
-  for (const [k, v] of Object.entries(next.devicesInUse)) if (v === vmName && !wanted.has(k)) delete next.devicesInUse[k]
-  for (const guid of wanted) next.devicesInUse[guid] = vmName
-  return {ok: true, pool: next}
+  return state
 }

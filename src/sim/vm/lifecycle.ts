@@ -1,0 +1,147 @@
+// Hot-plug, unplug, Entity Level Reset and teardown of a running simulated VM. Each returns new host and
+// guest states (the inputs are not changed) and its trace, or the stack's failure.
+import type {UbVm} from '../../definition/normalize.js'
+import {HostError} from '../host/errors.js'
+import {
+  bindToInstance,
+  destroyBusInstance,
+  findEntityByGuid,
+  findInstance,
+  instanceByEid,
+  isDynamic,
+  probeDriver,
+  setDriverOverride,
+  unbindDriver,
+  unbindFromInstance,
+  unlockInstance,
+} from '../host/instances.js'
+import type {HostState} from '../host/model.js'
+import {CFG, readDword, writeDword} from './cfgspace.js'
+import {Trace, type TraceEvent} from './trace.js'
+import {CMD} from './ummu.js'
+import {failure, realizeDevice, setupInGuest, WalkError, type GuestState, type WalkFailure} from './walk.js'
+
+export type ChangeResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | WalkFailure
+
+const hex = (n: number) => '0x' + n.toString(16)
+
+function begin(guest: GuestState, host: HostState) {
+  return {trace: new Trace(guest.t_us, guest.seed + guest.devices.length), g: structuredClone(guest), h: structuredClone(host)}
+}
+
+/** Hot-plug: slot/hot-plug capability, LINK_UP message, guest scan, UMMU and USI setup. */
+export function hotplugDevice(guest: GuestState, host: HostState, vm: UbVm, deviceName: string): ChangeResult {
+  const {trace, g, h} = begin(guest, host)
+  try {
+    const d = vm.ub?.devices.find((x) => x.name === deviceName)
+    if (!d) throw new WalkError('hotplug', 'qemu', `no UB device named ${deviceName} in the definition`)
+    if (!d.host) throw new WalkError('hotplug', 'UBPRM', `${deviceName} is a pool request: the pool must assign a host device first`)
+    if (g.devices.some((x) => x.name === deviceName)) throw new WalkError('hotplug', 'qemu', `Duplicate ID '${deviceName}' for device`)
+    const e = findEntityByGuid(h, d.host.guid)
+    if (!e) throw new WalkError('libvirt prepare', 'virub', `no UB device with guid ${d.host.guid} under /sys/bus/ub/devices`)
+    const current = instanceByEid(h, e.instanceEid)
+    if (!current || !isDynamic(current) || current.guid !== vm.ub!.busInstance.guid) {
+      bindToInstance(h, vm.ub!.busInstance.guid, e.guid)
+      trace.emit('libvirt prepare', 'ubus', 'bind', `ubus_cmd_bi_bind{instance_guid ${vm.ub!.busInstance.guid}, dev_guid ${e.guid}}`, 'ioctl')
+    }
+    for (const l of d.links) {
+      const holder = g.devices.find((x) => x.links.some((y) => y.controllerPort === l.controllerPort))
+      if (holder) throw new WalkError('hotplug', 'ub', `The neighbor information of the two devices does not match (ubc.0 port ${l.controllerPort} is linked to ${holder.name})`)
+    }
+    const gd = realizeDevice(d, vm, h, g, trace)
+    writeDword(gd.cfg, CFG.SHP_CAP + 0x4, 1) // slot_num
+    trace.emit('hotplug', 'vBusController', 'SHP', `CFG0 SHP cap ${hex(CFG.SHP_CAP)}: slot power on (pp_ctrl), presence detected (pd_st)`, 'hotplug')
+    trace.emit('hotplug', 'vBusController', 'LINK_UP', `UB_MSG_CODE_LINK into the UBC RQ/CQ: ubc.0 port ${d.links[0].controllerPort} ↔ ${d.name} port ${d.links[0].port}`, 'msg')
+    setupInGuest(gd, g, trace, 'hotplug')
+    g.t_us = trace.t_us
+    return {ok: true, host: h, guest: g, events: trace.events}
+  } catch (error) {
+    return failure(error, trace)
+  }
+}
+
+/** Release one device: USI off, UMMU entries and S1 HWPT gone, vfio-ub unrealized, host driver restored. */
+function release(g: GuestState, h: HostState, name: string, trace: Trace, phase: string): void {
+  const i = g.devices.findIndex((x) => x.name === name)
+  if (i < 0) throw new WalkError(phase, 'qemu', `no device named ${name} in the running VM`)
+  const d = g.devices[i]
+  if (d.usi.mode === 'passthrough' && d.usi.routes.length > 0)
+    trace.emit(phase, 'vfio-ub', 'VFIO_DEVICE_SET_IRQS', `${d.name}: disable VFIO_UB_INTR_IRQ_INDEX; ${d.usi.routes.length} irqfd(s) and USI route(s) released`, 'route')
+  const u = g.ummu
+  delete u.tct[String(d.tag)]?.[String(d.tid)]
+  delete u.maps[String(d.tag)]?.[String(d.tid)]
+  if (u.iommufd?.s1Hwpt[d.name] !== undefined) {
+    trace.emit(phase, 'iommufd', 'uninstall S1 HWPT', `${d.name}: hwpt ${u.iommufd.s1Hwpt[d.name]} freed, reattached to S2 ${u.iommufd.s2HwptId}`, 'hwpt')
+    delete u.iommufd.s1Hwpt[d.name]
+  }
+  if (g.devices.filter((x) => x.ueid === d.ueid).length === 1) {
+    delete u.kv[String(d.ueid)]
+    trace.emit(phase, 'ummu', 'CMD_DELETE_KVTBL', `opcode ${hex(CMD.CMD_DELETE_KVTBL)}: dst_eid ${hex(d.ueid)}`, 'cmd')
+  }
+  g.devices.splice(i, 1)
+  trace.emit(phase, 'vfio-ub', 'unrealize', `${d.name} removed from ubus.0`, 'realize')
+  const e = h.entities[d.hostUent]
+  unbindDriver(h, e.uentNum)
+  setDriverOverride(h, e.uentNum, null)
+  unbindFromInstance(h, e.guid)
+  if (d.originalDriver) {
+    setDriverOverride(h, e.uentNum, d.originalDriver)
+    probeDriver(h, e.uentNum)
+    setDriverOverride(h, e.uentNum, null)
+  }
+  trace.emit(phase, 'virub', 'reattach', `${d.hostGuid}: back to the static bus instance, driver ${d.originalDriver ?? 'none'}`, 'sysfs')
+}
+
+export function unplugDevice(guest: GuestState, host: HostState, deviceName: string): ChangeResult {
+  const {trace, g, h} = begin(guest, host)
+  try {
+    trace.emit('hotplug', 'vBusController', 'SHP', `${deviceName}: attention, slot power off (pw_ctrl)`, 'hotplug')
+    release(g, h, deviceName, trace, 'unplug')
+    g.t_us = trace.t_us
+    return {ok: true, host: h, guest: g, events: trace.events}
+  } catch (error) {
+    return failure(error, trace)
+  }
+}
+
+/** Entity Level Reset: VFIO_DEVICE_RESET, then dev_token_id, dev_rs_access_en and bus_access_en cleared. */
+export function resetDevice(guest: GuestState, host: HostState, deviceName: string): ChangeResult {
+  const {trace, g, h} = begin(guest, host)
+  try {
+    const d = g.devices.find((x) => x.name === deviceName)
+    if (!d) throw new WalkError('reset', 'qemu', `no device named ${deviceName} in the running VM`)
+    trace.emit('reset', 'vfio-ub', 'VFIO_DEVICE_RESET', `${d.name}: ub_reset_entity (ELR, CFG1 ${hex(CFG.CFG1_ELR)})`, 'reset')
+    for (const [off, name] of [[CFG.CFG1_TOKEN_ID, 'dev_token_id'], [CFG.CFG1_RS_ACCESS_EN, 'dev_rs_access_en'], [CFG.CFG1_BUS_ACCESS_EN, 'bus_access_en']] as const) {
+      writeDword(d.cfg, off, 0)
+      trace.emit('reset', 'vfio-ub', 'clear', `${d.name} ${hex(off)} ${name} = 0`, 'cfg')
+    }
+    d.ready = false
+    trace.emit('reset', 'guest', 'not ready', `${d.name}: the driver must set token id and access enables again (readDword ${hex(readDword(d.cfg, CFG.CFG1_TOKEN_ID))})`, 'mmio')
+    g.t_us = trace.t_us
+    return {ok: true, host: h, guest: g, events: trace.events}
+  } catch (error) {
+    return failure(error, trace)
+  }
+}
+
+/** VM stop: every device released, S2 HWPT and vIOMMU freed, BI unlocked, a placement-made BI destroyed. */
+export function teardownVm(guest: GuestState, host: HostState): {host: HostState; events: TraceEvent[]} {
+  const {trace, g, h} = begin(guest, host)
+  for (const d of [...g.devices]) release(g, h, d.name, trace, 'teardown')
+  if (g.ummu.iommufd && g.ummu.iommufd.s2HwptId !== 0)
+    trace.emit('teardown', 'iommufd', 'free', `vIOMMU ${g.ummu.iommufd.viommuId} and S2 HWPT ${g.ummu.iommufd.s2HwptId}`, 'hwpt')
+  if (g.busInstance.guid) {
+    unlockInstance(h, g.busInstance.guid, g.name)
+    trace.emit('teardown', 'ubc', 'unlock', `/run/libvirt/qemu/ub-bus-instance-${g.busInstance.guid}.lock`, 'sysfs')
+    if (g.busInstance.createdByPlacement && findInstance(h, g.busInstance.guid)) {
+      try {
+        destroyBusInstance(h, g.busInstance.guid)
+        trace.emit('teardown', 'ubus', 'BI_DESTROY', `${g.busInstance.guid} (UBSE free_devices)`, 'ioctl')
+      } catch (error) {
+        if (!(error instanceof HostError)) throw error
+        trace.emit('teardown', 'ubus', 'BI_DESTROY', `${g.busInstance.guid} kept: ${error.message}`, 'ioctl')
+      }
+    }
+  }
+  return {host: h, events: trace.events}
+}
