@@ -19,7 +19,7 @@ import type {HostState} from '../host/model.js'
 import {CFG, readDword, writeDword} from './cfgspace.js'
 import {Trace, type TraceEvent} from './trace.js'
 import {CMD} from './ummu.js'
-import {failure, realizeDevice, setupInGuest, WalkError, type GuestState, type WalkFailure} from './walk.js'
+import {failure, prepareDriver, realizeDevice, setupInGuest, WalkError, type GuestState, type WalkFailure} from './walk.js'
 
 export type ChangeResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | WalkFailure
 
@@ -48,7 +48,7 @@ export function hotplugDevice(guest: GuestState, host: HostState, vm: UbVm, devi
       const holder = g.devices.find((x) => x.links.some((y) => y.controllerPort === l.controllerPort))
       if (holder) throw new WalkError('hotplug', 'ub', `The neighbor information of the two devices does not match (ubc.0 port ${l.controllerPort} is linked to ${holder.name})`)
     }
-    const gd = realizeDevice(d, vm, h, g, trace)
+    const gd = realizeDevice(d, vm, h, g, trace, prepareDriver(h, e, trace))
     writeDword(gd.cfg, CFG.SHP_CAP + 0x4, 1) // slot_num
     trace.emit('hotplug', 'vBusController', 'SHP', `CFG0 SHP cap ${hex(CFG.SHP_CAP)}: slot power on (pp_ctrl), presence detected (pd_st)`, 'hotplug')
     trace.emit('hotplug', 'vBusController', 'LINK_UP', `UB_MSG_CODE_LINK into the UBC RQ/CQ: ubc.0 port ${d.links[0].controllerPort} ↔ ${d.name} port ${d.links[0].port}`, 'msg')

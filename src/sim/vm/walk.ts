@@ -91,7 +91,7 @@ export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number} = {}):
     const guest = emptyGuest(vm, seed, trace)
     const devices = placeDevices(vm, host, guest, trace)
     realizeBus(vm, host, guest, trace)
-    for (const d of devices) realizeDevice(d, vm, host, guest, trace)
+    for (const {device, originalDriver} of devices) realizeDevice(device, vm, host, guest, trace, originalDriver)
     finallySetup(vm, guest, trace)
     guestBoot(vm, guest, trace)
     for (const d of guest.devices) setupInGuest(d, guest, trace, 'guest config')
@@ -135,8 +135,22 @@ function emptyGuest(vm: UbVm, seed: number, trace: Trace): GuestState {
   }
 }
 
+/** libvirt managed='yes': vfio-ub through driver_override, then drivers_probe. Returns the driver it had. */
+export function prepareDriver(host: HostState, e: HostEntity, trace: Trace): string | null {
+  const P = 'libvirt prepare'
+  const original = e.driver === 'vfio-ub' ? null : e.driver
+  if (original) {
+    unbindDriver(host, e.uentNum)
+    trace.emit(P, 'virub', 'unbind', `/sys/bus/ub/devices/${hex5(e.uentNum)}/driver/unbind (${original})`, 'sysfs')
+  }
+  setDriverOverride(host, e.uentNum, 'vfio-ub')
+  probeDriver(host, e.uentNum)
+  trace.emit(P, 'virub', 'driver_override', `/sys/bus/ub/devices/${hex5(e.uentNum)}/driver_override = vfio-ub; drivers_probe`, 'sysfs')
+  return original
+}
+
 /** The device list with pool requests resolved to host devices (what UBSE's alloc_devices does). */
-function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace): UbDevice[] {
+function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace): Array<{device: UbDevice; originalDriver: string | null}> {
   const ub = vm.ub!
   const P = 'libvirt prepare'
   const taken = new Set(ub.devices.flatMap((d) => (d.host ? [d.host.guid] : [])))
@@ -166,7 +180,7 @@ function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace
       trace.emit(P, 'ubus', 'bind', `ubus_cmd_bi_bind{instance_guid ${bi.guid}, dev_guid ${e.guid}}: ub_entity_decoder_map_mmio`, 'ioctl')
     }
   }
-  return devices
+  return devices.map((device) => ({device, originalDriver: prepareDriver(host, findEntityByGuid(host, device.host!.guid)!, trace)}))
 }
 
 function realizeBus(vm: UbVm, host: HostState, guest: GuestState, trace: Trace): void {
@@ -195,22 +209,12 @@ function realizeBus(vm: UbVm, host: HostState, guest: GuestState, trace: Trace):
 }
 
 /** hw/vfio/ub.c realize, steps 1–13 of ub-stack.md §4.4, for one device. */
-export function realizeDevice(d: UbDevice, vm: UbVm, host: HostState, guest: GuestState, trace: Trace): GuestDevice {
+export function realizeDevice(d: UbDevice, vm: UbVm, host: HostState, guest: GuestState, trace: Trace, originalDriver: string | null): GuestDevice {
   const ub = vm.ub!
   const Q = 'qemu realize'
-  const P = 'libvirt prepare'
   const e = findEntityByGuid(host, d.host!.guid)!
   const hostGuid = e.guid
   const guestGuid = d.guestGuid ?? hostGuid
-  // libvirt (managed='yes'): vfio-ub through driver_override, then drivers_probe
-  const originalDriver = e.driver
-  if (e.driver && e.driver !== 'vfio-ub') {
-    unbindDriver(host, e.uentNum)
-    trace.emit(P, 'virub', 'unbind', `/sys/bus/ub/devices/${hex5(e.uentNum)}/driver/unbind (${originalDriver})`, 'sysfs')
-  }
-  setDriverOverride(host, e.uentNum, 'vfio-ub')
-  probeDriver(host, e.uentNum)
-  trace.emit(P, 'virub', 'driver_override', `/sys/bus/ub/devices/${hex5(e.uentNum)}/driver_override = vfio-ub; drivers_probe`, 'sysfs')
 
   if (!sameExceptSeq(guestGuid, hostGuid)) throw new WalkError(Q, 'vfio-ub', `vfio_check_guid: guid ${guestGuid} does not match host device ${hostGuid} (only seq_num may differ)`)
   const type = parseGuid(guestGuid)!.type
@@ -256,7 +260,7 @@ export function realizeDevice(d: UbDevice, vm: UbVm, host: HostState, guest: Gue
     hostGuid,
     guestGuid,
     hostUent: e.uentNum,
-    originalDriver: originalDriver === 'vfio-ub' ? null : originalDriver,
+    originalDriver,
     eid: d.eid,
     cna: 0,
     ueid: 0,

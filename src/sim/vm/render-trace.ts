@@ -1,0 +1,20 @@
+// The walk's trace for people: one line per step, grouped by phase, with simulated microseconds; colour on
+// a terminal only.
+import {colour} from '../../output/colour.js'
+import type {TraceEvent} from './trace.js'
+
+export function renderTrace(events: TraceEvent[]): string {
+  const c = colour()
+  const out: string[] = []
+  let phase = ''
+  for (const e of events) {
+    if (e.phase !== phase) {
+      phase = e.phase
+      out.push(c.bold(`== ${phase}`))
+    }
+    const t = `${String(e.t_us).padStart(8)} µs`
+    const action = e.action === 'error' ? c.red(e.action) : e.action === 'ready' ? c.green(e.action) : c.cyan(e.action)
+    out.push(`${c.dim(t)}  ${e.component.padEnd(18)} ${action}: ${e.detail}`)
+  }
+  return out.join('\n') + '\n'
+}
