@@ -87,6 +87,7 @@ export function hexDump(cfg: ConfigSpace): string {
   return (
     Object.entries(cfg)
       .map(([k, v]) => [parseInt(k, 16), v] as const)
+      .filter(([, v]) => v !== 0)
       .sort((a, b) => a[0] - b[0])
       .map(([off, v]) => `${off.toString(16).padStart(8, '0')}: ${v.toString(16).padStart(8, '0')}  ${NAMES.get(off) ?? ''}`.trimEnd())
       .join('\n') + '\n'
