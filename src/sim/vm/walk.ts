@@ -169,13 +169,15 @@ function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace
     trace.emit(P, 'ubus', 'BI_CREATE', `ubus_cmd_bi_create: ${bi.guid} type ${bi.type} eid ${hex(bi.eid)} upi ${hex(bi.upi)}; ummu_core_add_eid`, 'ioctl')
   }
   guest.busInstance.eid = bi.eid
+  // UBSE only binds into dynamic BIs; with a static one QEMU's vfio-ub realize will refuse the devices.
+  if (!isDynamic(bi)) trace.emit(P, 'ubus', 'bind', `${bi.guid} is a static bus instance (type ${bi.type}): devices left where they are`, 'ioctl')
   for (const d of devices) {
     const e = findEntityByGuid(host, d.host!.guid)
     if (!e) throw new WalkError(P, 'virub', `no UB device with guid ${d.host!.guid} under /sys/bus/ub/devices`)
     const type = parseGuid(e.guid)!.type
     if (type !== UbGuidType.CONTROLLER && type !== UbGuidType.ICONTROLLER) throw new WalkError(P, 'virub', `ub device(${e.guid}) guid type ${type} is not a device (1) or idevice (2)`)
     const current = instanceByEid(host, e.instanceEid)
-    if (!current || !isDynamic(current) || current.guid !== bi.guid) {
+    if (isDynamic(bi) && (!current || !isDynamic(current) || current.guid !== bi.guid)) {
       bindToInstance(host, bi.guid, e.guid)
       trace.emit(P, 'ubus', 'bind', `ubus_cmd_bi_bind{instance_guid ${bi.guid}, dev_guid ${e.guid}}: ub_entity_decoder_map_mmio`, 'ioctl')
     }
@@ -192,7 +194,6 @@ function realizeBus(vm: UbVm, host: HostState, guest: GuestState, trace: Trace):
   if (parseGuid(ub.controller.guid)?.type !== UbGuidType.ICONTROLLER)
     throw new WalkError(Q, 'ubc', `ubc guid ${ub.controller.guid} type must be IBUS_CONTROLLER (2)`)
   const bi = findInstance(host, ub.busInstance.guid)!
-  if (!isDynamic(bi)) throw new WalkError(Q, 'ubc', `bus_instance_guid ${bi.guid} is not a dynamic bus instance`)
   try {
     lockInstance(host, bi.guid, vm.name)
   } catch (error) {
