@@ -1,0 +1,79 @@
+// The simulator as users run it: sim boot, sim inspect (fresh and of a running domain), host enumerate,
+// topology and generate.
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli, tempDir} from './helpers/cli.js'
+
+let dir: string
+let cleanup: () => Promise<void>
+beforeAll(async () => ({dir, cleanup} = await tempDir()))
+afterAll(() => cleanup())
+
+describe('ubmgr sim and host', () => {
+  it('sim boot prints the walk by phase and ends running', async () => {
+    const r = await runCli(['sim', 'boot', 'examples/dpu-passthrough.yaml'])
+    expect(r.exitCode).toBe(0)
+    for (const phase of ['libvirt prepare', 'qemu realize', 'firmware', 'guest ummu init', 'guest topology scan', 'guest config'])
+      expect(r.stdout).toContain(`== ${phase}`)
+    expect(r.stdout).toContain('UB_CFG1_WRITE: dpu0 0x400b4 dev_token_id')
+    expect(r.stderr).toMatch(/^dpu-vm-01: running, 1 UB device\(s\) ready, \d+ steps, \d+ µs simulated$/)
+  })
+
+  it('sim boot --json is {name, state, events} and deterministic for a seed', async () => {
+    const a = JSON.parse((await runCli(['sim', 'boot', 'examples/multi-device.yaml', '--json', '--seed', '3'])).stdout)
+    const b = JSON.parse((await runCli(['sim', 'boot', 'examples/multi-device.yaml', '--json', '--seed', '3'])).stdout)
+    expect(a).toEqual(b)
+    expect(Object.keys(a)).toEqual(['name', 'state', 'events'])
+    expect(a.state).toBe('running')
+    expect(Object.keys(a.events[0])).toEqual(['seq', 't_us', 'phase', 'component', 'action', 'detail'])
+  })
+
+  it('sim boot fails with the stack’s message and exit 1', async () => {
+    const file = join(dir, 'bad-guid.yaml')
+    const text = await readFile('examples/multi-device.yaml', 'utf8')
+    await (await import('node:fs/promises')).writeFile(file, text.replace('guestGuid: cc08-d806-0-1-000000-0000000000000001', 'guestGuid: cc08-d806-0-1-000000-0000000000000001\n      eid: auto').replace('cc08-d805-0-1-000000-0000000000220001', 'cc08-d805-0-1-000000-00000000dead0001'))
+    const r = await runCli(['sim', 'boot', file])
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toBe('error: libvirt prepare: virub: no UB device with guid cc08-d805-0-1-000000-00000000dead0001 under /sys/bus/ub/devices')
+  })
+
+  it('sim inspect of a running domain and of a definition', async () => {
+    const env = {UBMGR_STATE_DIR: join(dir, 'state')}
+    expect((await runCli(['define', 'examples/multi-device.yaml'], {env})).exitCode).toBe(0)
+    expect((await runCli(['start', 'storage-node-07'], {env})).exitCode).toBe(0)
+    const r = await runCli(['sim', 'inspect', 'storage-node-07', '--device', 'nic0'], {env})
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain('KV table (DstEID → tecte_tag): 0x20007→1')
+    expect(r.stdout).toContain('00040024: 0000001d  cfg1_support')
+    expect(r.stdout).toContain('nic0: vectors 0..31')
+    const fresh = await runCli(['sim', 'inspect', '--file', 'examples/multi-device.yaml'])
+    expect(fresh.stdout.split('\n').slice(0, 8)).toEqual(r.stdout.split('\n').slice(0, 8))
+    expect((await runCli(['destroy', 'storage-node-07'], {env})).exitCode).toBe(0)
+    expect((await runCli(['sim', 'inspect', 'storage-node-07'], {env})).stderr).toBe('error: Requested operation is not valid: domain is not running')
+  })
+
+  it('host enumerate shows /sys/bus/ub/devices and /sys/bus/ub/instance', async () => {
+    const r = await runCli(['host', 'enumerate'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain('# /sys/bus/ub/devices\nuent   guid')
+    expect(r.stdout).toContain('# /sys/bus/ub/instance\ncount 0x1, from 0, show 0x1\nguid:cc08-a000-0-0-000000-0000000000000001 type:0 eid:')
+    expect(r.stderr).toMatch(/^default: 99 entities, 98 links, 99 TOPO_QUERY/)
+  })
+
+  it('host generate, then enumerate and draw the generated fabric', async () => {
+    const out = join(dir, 'gen.yaml')
+    const g = await runCli(['host', 'generate', '--nodes', '2', '--devices-per-node', '40', '--seed', '9', '-o', out])
+    expect(g).toMatchObject({exitCode: 0, stderr: `wrote ${out}: 86 entities, 84 links`})
+    const e = JSON.parse((await runCli(['host', 'enumerate', '--host', out, '--json'])).stdout)
+    expect(e.stats).toMatchObject({entities: 86, maxRank: 2})
+    const dot = await runCli(['host', 'topology', '--host', out, '--format', 'dot'])
+    expect(dot.stdout.startsWith('graph ub {')).toBe(true)
+    expect(dot.stdout.match(/ -- /g)).toHaveLength(84)
+    const mermaid = await runCli(['host', 'topology', '--host', out, '--format', 'mermaid'])
+    expect(mermaid.stdout.startsWith('flowchart TD\n')).toBe(true)
+    const text = await runCli(['host', 'topology', '--host', out])
+    expect(text.stdout.split('\n')[0]).toMatch(/^controller 00000 cc08-a000-0-1-000000-0000000000000001/)
+  })
+})
