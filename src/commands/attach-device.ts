@@ -1,42 +1,10 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {DeviceCommand} from '../output/device-command.js'
 
-import {UbmgrCommand} from '../output/command.js'
-import {connectFlag, targetFlag} from '../output/lifecycle.js'
-
-export default class AttachDevice extends UbmgrCommand {
+export default class AttachDevice extends DeviceCommand {
   static override summary = 'Attach a device to a domain'
-  static override description =
-    'FILE is one device in YAML/JSON (a UB device, fusion device, disk or interface, bare or under one key\n' +
-    'ubDevice:/fusion:/disk:/interface:) or an XML fragment of any target. Flags as virsh: no flag = --live;\n' +
-    '--live and --config may be combined; --persistent = --config when stopped, --live --config when running;\n' +
-    '--current = --live when running, --config when stopped, and excludes the others.'
   static override examples = ['<%= config.bin %> attach-device vm1 nic1.yaml --live', '<%= config.bin %> attach-device vm1 disk.xml --persistent']
-  static override args = {
-    name: Args.string({description: 'domain name', required: true}),
-    file: Args.string({description: 'device file (YAML/JSON or XML fragment)', required: true}),
-  }
-  static override flags = {
-    connect: connectFlag,
-    target: targetFlag,
-    live: Flags.boolean({summary: 'affect the running domain'}),
-    config: Flags.boolean({summary: 'affect the next boot of a persistent domain'}),
-    persistent: Flags.boolean({summary: '--config when stopped, --live --config when running'}),
-    current: Flags.boolean({summary: '--live when running, --config when stopped'}),
-  }
-
-  async run(): Promise<unknown> {
-    const {args, flags} = await this.parse(AttachDevice)
-    const [{openBackend}, {loadDeviceFile}, {checkAttachFlags}] = await Promise.all([
-      import('../backends/index.js'),
-      import('../backends/devices.js'),
-      import('../backends/attach-flags.js'),
-    ])
-    checkAttachFlags(flags)
-    const device = await loadDeviceFile(args.file)
-    const backend = await openBackend(flags.connect, flags.target as 'openeuler' | 'upstream' | undefined)
-    const result = await backend.attach(args.name, device, flags)
-    this.say('Device attached successfully')
-    return result
-  }
+  // oclif spreads the command's own statics into its parser options: inherited ones would be lost.
+  static override args = DeviceCommand.args
+  static override flags = DeviceCommand.flags
+  protected readonly verb = 'attach'
 }

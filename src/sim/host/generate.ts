@@ -1,6 +1,7 @@
 // Generated super-node fabrics for scale tests and benchmarks: N nodes, each a Bus Controller with
 // switches fanning out to M devices of mixed classes. Deterministic for a seed.
 import {formatGuid} from '../../definition/guid.js'
+import {rng} from '../rng.js'
 import type {DeviceClass, Fabric, FabricEntity, FabricNode} from './fabric.js'
 
 const UBC_PORTS = 16
@@ -14,19 +15,6 @@ export interface LayoutDevice {
   guid: string
   pool?: FabricEntity['pool']
   usiVectors?: number
-}
-
-/** xorshift32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x100000000
-  }
 }
 
 /** One node: a UBC, as many switches as its devices need, the devices behind them. */

@@ -1,3 +1,5 @@
+import {rng} from '../rng.js'
+
 // The walk's trace: events with simulated microseconds. The cost model below is a MODEL, not a
 // measurement: round per-step costs chosen so that the relative weight of steps is plausible (an ioctl
 // ~10 µs, a config message through the msgq ~5 µs, an iommufd HWPT allocation ~50 µs, QEMU realize of a
@@ -37,15 +39,7 @@ export class Trace {
     public t_us = 0,
     seed = 1,
   ) {
-    let x = seed >>> 0 || 1
-    this.random = () => {
-      x ^= x << 13
-      x >>>= 0
-      x ^= x >>> 17
-      x ^= x << 5
-      x >>>= 0
-      return x / 0x100000000
-    }
+    this.random = rng(seed)
   }
 
   emit(phase: string, component: string, action: string, detail: string, cost: CostKind): void {

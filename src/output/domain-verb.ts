@@ -1,0 +1,24 @@
+// start, shutdown, destroy, undefine: a backend verb on one domain or on names from stdin, and virsh's line.
+import {UbmgrCommand} from './command.js'
+import {connectFlag, domainNames, nameArg} from './lifecycle.js'
+
+export abstract class DomainVerbCommand extends UbmgrCommand {
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag}
+
+  protected abstract readonly verb: 'start' | 'shutdown' | 'destroy' | 'undefine'
+  /** What virsh says after the name: "started", "destroyed", … */
+  protected abstract readonly done: string
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(this.constructor as typeof DomainVerbCommand)
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('./each-domain.js')])
+    const backend = await openBackend(flags.connect)
+    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      const result = await backend[this.verb](name)
+      this.say(`Domain '${name}' ${this.done}`)
+      return result
+    })
+    return results.length === 1 ? results[0] : results
+  }
+}
