@@ -11,7 +11,7 @@ import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
 import type {Backend, DefineResult, DomainInfo, DomainSummary} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
-import type {GuestState} from '../../sim/vm/index.js'
+import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
 import {EmbeddedStore, type DomainRecord} from './store.js'
 
@@ -137,6 +137,19 @@ export class SimBackend implements Backend {
     const r = await this.get(name)
     const definition = (opts.inactive ? (r.config ?? r.live) : (r.live ?? r.config))!
     return renderDomain(normalize(definition), opts.target ?? 'ubmgr').xml
+  }
+
+  /** Entity Level Reset of one UB device of a running domain (the simulator's VFIO_DEVICE_RESET). */
+  async resetDevice(name: string, device: string): Promise<{name: string; device: string; events: unknown[]}> {
+    return this.store.transaction(async () => {
+      const r = await this.get(name)
+      if (r.state === 'shut off' || !r.sim) throw new UbmgrError('error: Requested operation is not valid: domain is not running')
+      const result = resetDevice(r.sim as GuestState, await this.host(), device)
+      if (!result.ok) throw new UbmgrError(`error: ${result.error.component}: ${result.error.message}`)
+      await this.store.writePool(result.host)
+      await this.store.writeDomain({...r, sim: result.guest})
+      return {name, device, events: result.events}
+    })
   }
 
   async attach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
