@@ -1,7 +1,6 @@
 // UB GUID: struct ub_guid {seq_num:64, reserved:24, type:4, version:4, device:16, vendor:16}, printed as
 // "%04x-%04x-%01x-%01x-%06x-%016llx" = vendor-device-version-type-rsv-seqnum (37 characters).
 
-export const GUID_LENGTH = 37
 const GUID_RE = /^([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f])-([0-9a-f])-([0-9a-f]{6})-([0-9a-f]{16})$/i
 
 /** Kernel enum ub_type (QEMU names in comments). */
@@ -38,10 +37,6 @@ export function parseGuid(text: string): UbGuid | undefined {
 export function formatGuid(g: UbGuid): string {
   const hex = (n: number | bigint, w: number) => n.toString(16).padStart(w, '0')
   return `${hex(g.vendor, 4)}-${hex(g.device, 4)}-${hex(g.version, 1)}-${hex(g.type, 1)}-${hex(g.rsv, 6)}-${hex(g.seq, 16)}`
-}
-
-export function guidType(text: string): number | undefined {
-  return parseGuid(text)?.type
 }
 
 /** The same GUID with its type field replaced (ub-device-manager derives the ubc GUID from the BI GUID this way). */

@@ -34,14 +34,14 @@ const HINTS: Record<string, string> = {
   guid: 'the GUID type field (4th) is 0 for a bus instance, 1 for a device, 2 for an idevice or controller',
 }
 
-export function schemaProblems(errors: ErrorObject[], data: unknown): RuleProblem[] {
+export function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath)
   const insideOneOf = (e: ErrorObject) => oneOfPaths.some((p) => e.schemaPath !== p && e.schemaPath.startsWith(p.replace(/\/oneOf$/, '/oneOf/')))
   const seen = new Set<string>()
   const out: RuleProblem[] = []
   for (const error of errors) {
     if (error.keyword !== 'oneOf' && insideOneOf(error)) continue
-    const problem = toProblem(error, data)
+    const problem = toProblem(error)
     const id = `${problem.pointer}\0${problem.message}`
     if (seen.has(id)) continue
     seen.add(id)
@@ -60,7 +60,7 @@ function got(value: unknown): string {
   return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 57) + '...' : text
 }
 
-function toProblem(error: ErrorObject, root: unknown): RuleProblem {
+function toProblem(error: ErrorObject): RuleProblem {
   const pointer = error.instancePath
   const rule = error.keyword
   const p = error.params as Record<string, unknown>
@@ -111,7 +111,6 @@ function toProblem(error: ErrorObject, root: unknown): RuleProblem {
     default:
       return {pointer, rule, message: error.message ?? 'is invalid'}
   }
-  void root
 }
 
 function oneOfProblem(error: ErrorObject, pointer: string, def: string | undefined): RuleProblem {

@@ -37,7 +37,7 @@ export interface Source {
 /** All problems of a definition object; positions come from `source.locate` when there is a source text. */
 export function validateData(data: unknown, source: Source = {file: '<definition>'}): Problem[] {
   const validate = schemaValidator()
-  const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [], data)
+  const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [])
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
     // A value the schema already rejected gets one line, not a second one from a rule.
     const rejected = new Set(found.map((p) => p.pointer))

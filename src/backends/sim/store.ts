@@ -131,7 +131,3 @@ async function readJson<T>(path: string): Promise<T | undefined> {
     throw new UbmgrError(`error: state file ${path} is not valid JSON; it was not written by ubmgr (ubmgr writes atomically)`)
   }
 }
-
-export function openEmbeddedStore(storeName = 'default'): EmbeddedStore {
-  return new EmbeddedStore(storeName)
-}

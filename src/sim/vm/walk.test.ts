@@ -7,7 +7,7 @@ import {loadAndValidate, normalize, type UbVm} from '../../definition/index.js'
 import type {UbVmDefinition} from '../../definition/types.js'
 import {loadHost} from '../host/index.js'
 import type {HostState} from '../host/model.js'
-import {CFG, readDword, read64} from './cfgspace.js'
+import {CFG, readDword, read64, readGuid} from './cfgspace.js'
 import {bootVm, hotplugDevice, resetDevice, teardownVm, unplugDevice} from './index.js'
 import {dmaCheck} from './ummu.js'
 
@@ -67,6 +67,8 @@ describe('boot walk', () => {
     const r = bootVm(vmOf(() => {}), host)
     if (!r.ok) throw new Error(r.error.message)
     const d = r.guest.devices[0]
+    expect(readGuid(d.cfg)).toBe(d.guestGuid) // 4 dwords from CFG0 0x38
+    expect(readDword(d.cfg, CFG.CFG0_GUID)).toBe(0xcc08d802)
     expect(readDword(d.cfg, CFG.CFG0_EID)).toBe(d.eid)
     expect(readDword(d.cfg, CFG.CFG0_UEID_LOW)).toBe(r.guest.busInstance.eid)
     expect(readDword(d.cfg, CFG.CFG1_TOKEN_ID)).toBe(d.tid)

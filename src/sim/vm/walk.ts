@@ -92,8 +92,8 @@ export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number} = {}):
     const devices = placeDevices(vm, host, guest, trace)
     realizeBus(vm, host, guest, trace)
     for (const {device, originalDriver} of devices) realizeDevice(device, vm, host, guest, trace, originalDriver)
-    finallySetup(vm, guest, trace)
-    guestBoot(vm, guest, trace)
+    finallySetup(guest, trace)
+    guestBoot(guest, trace)
     for (const d of guest.devices) setupInGuest(d, guest, trace, 'guest config')
     for (const f of vm.ub.fusion)
       trace.emit('qemu realize', 'fusion', 'skip', `${f.name}: fusion devices are not part of this walk (no public FusionD source)`, 'mmio')
@@ -279,7 +279,7 @@ export function realizeDevice(d: UbDevice, vm: UbVm, host: HostState, guest: Gue
   return gd
 }
 
-function finallySetup(vm: UbVm, guest: GuestState, trace: Trace): void {
+function finallySetup(guest: GuestState, trace: Trace): void {
   const F = 'firmware'
   trace.emit('qemu realize', 'ub', 'ub_dev_finally_setup', `bus instance verified, ${guest.devices.length} device(s) wired to ubc.0 port slices, UBC GUID into UBIOS`, 'mmio')
   const fw = guest.firmware
@@ -290,10 +290,9 @@ function finallySetup(vm: UbVm, guest: GuestState, trace: Trace): void {
   trace.emit(F, 'ub_acpi', 'rsv_mem', `${fw.rsvMem.base} + ${fw.rsvMem.size} (MSI IOVA window)`, 'firmware')
   trace.emit(F, 'ub_acpi', 'UBRT', fw.ubrt.map((s) => `type ${s.type} ${s.name}`).join('; '), 'firmware')
   trace.emit(F, 'ub_acpi', 'DSDT/IORT', fw.dsdt.map((d) => `${d.device} _HID ${d.hid}`).join(', ') + `; IORT ids ${fw.iort.map((n) => hex(n.outputId)).join(', ')}`, 'firmware')
-  void vm
 }
 
-function guestBoot(vm: UbVm, guest: GuestState, trace: Trace): void {
+function guestBoot(guest: GuestState, trace: Trace): void {
   const u = guest.ummu
   trace.emit('guest ubfi', 'ubfi', 'parse UBRT', 'UBC0 (msgq, interrupt range, MMIO window) and UMU0 from the UBRT sub-tables', 'firmware')
   trace.emit('guest ummu init', 'ummu', 'TECT_BASE', `write ${hex(UMMU_REG.TECT_BASE0)}/${hex(UMMU_REG.TECT_BASE1)}, TECT_BASE_CFG ${hex(UMMU_REG.TECT_BASE_CFG)} = 2-level, split 10`, 'mmio')
@@ -311,7 +310,6 @@ function guestBoot(vm: UbVm, guest: GuestState, trace: Trace): void {
   guest.controller.cna = guest.nextCna++
   trace.emit('guest topology scan', 'vBusController', 'TOPO_QUERY', `ubc.0: ${decoded.filter((t) => t.type === TLV_PORT_INFO).length} linked port(s) of ${guest.controller.ports} (TLVs from emulated port slices)`, 'msg')
   trace.emit('guest topology scan', 'vBusController', 'NA_CFG', `ubc.0 primary cna ${hex(guest.controller.cna)}`, 'msg')
-  void vm
 }
 
 /** What the guest kernel does to one device: scan, config, UBBA, TID/UEID, UMMU tables, USI, DMA check. */
