@@ -1,7 +1,7 @@
 // virsh's attach-device/detach-device flag semantics (virsh(1), libvirt 9.0): no flag = live; --live and
 // --config may be combined; --current is live when running, config when stopped, and excludes the others;
 // --persistent is config when stopped, live+config when running. Conflicts are virsh's own messages.
-import {UbmgrError, UsageError} from '../output/errors.js'
+import {UbmgrError, UsageError} from '../ground/errors.js'
 
 export interface AttachFlags {
   live?: boolean

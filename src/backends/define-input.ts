@@ -4,7 +4,7 @@ import {readFile} from 'node:fs/promises'
 
 import {loadAndValidate} from '../definition/validate.js'
 import type {UbVmDefinition} from '../definition/types.js'
-import {UbmgrError} from '../output/errors.js'
+import {UbmgrError} from '../ground/errors.js'
 import {importXmlFile} from '../xml/import-file.js'
 
 export async function loadDefinitionOrXml(file: string): Promise<UbVmDefinition> {

@@ -1,6 +1,6 @@
 // Which backend a command talks to: -c/--connect URI, else $UBMGR_DEFAULT_URI, else the embedded
 // simulator backend sim:///default. Any other URI goes to libvirt through virsh.
-import {UsageError} from '../output/errors.js'
+import {UsageError} from '../ground/errors.js'
 
 export const DEFAULT_URI = 'sim:///default'
 

@@ -1,4 +1,4 @@
-import {DeviceCommand} from '../output/device-command.js'
+import {DeviceCommand} from '../cli/device-command.js'
 
 export default class AttachDevice extends DeviceCommand {
   static override summary = 'Attach a device to a domain'

@@ -1,8 +1,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../output/command.js'
-import {connectFlag, targetFlag} from '../output/lifecycle.js'
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag, targetFlag} from '../cli/flags.js'
 
 export default class Define extends UbmgrCommand {
   static override summary = 'Define (create or update) a domain from a definition or domain XML'

@@ -1,4 +1,4 @@
-import {DomainVerbCommand} from '../output/domain-verb.js'
+import {DomainVerbCommand} from '../cli/domain-verb.js'
 
 export default class Destroy extends DomainVerbCommand {
   static override summary = 'Stop a running domain at once (power off)'

@@ -1,4 +1,4 @@
-import {DeviceCommand} from '../output/device-command.js'
+import {DeviceCommand} from '../cli/device-command.js'
 
 export default class DetachDevice extends DeviceCommand {
   static override summary = 'Detach a device from a domain'

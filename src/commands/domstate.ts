@@ -1,5 +1,5 @@
-import {UbmgrCommand} from '../output/command.js'
-import {connectFlag, domainNames, nameArg} from '../output/lifecycle.js'
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
 
 export default class Domstate extends UbmgrCommand {
   static override summary = 'Print a domain’s state: running, shut off or paused'
@@ -9,7 +9,7 @@ export default class Domstate extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Domstate)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../output/each-domain.js')])
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
     const backend = await openBackend(flags.connect)
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
       const {state} = await backend.dominfo(name)

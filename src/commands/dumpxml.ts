@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../output/command.js'
-import {connectFlag, nameArg, targetFlag} from '../output/lifecycle.js'
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag, nameArg, targetFlag} from '../cli/flags.js'
 
 export default class Dumpxml extends UbmgrCommand {
   static override summary = 'Print a domain’s XML'

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 
 import type {UbVmDefinition} from '../definition/types.js'
-import {UbmgrCommand} from '../output/command.js'
+import {UbmgrCommand} from '../cli/command.js'
 
 export default class Import extends UbmgrCommand {
   static override summary = 'Read libvirt domain XML back into a UB VM definition'

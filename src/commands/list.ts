@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../output/command.js'
-import {connectFlag} from '../output/lifecycle.js'
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag} from '../cli/flags.js'
 
 export default class List extends UbmgrCommand {
   static override summary = 'List domains'

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../output/command.js'
+import {UbmgrCommand} from '../cli/command.js'
 
 export default class Render extends UbmgrCommand {
   static override summary = 'Render a UB VM definition as libvirt domain XML'
@@ -30,7 +30,7 @@ export default class Render extends UbmgrCommand {
     const {xml, warnings} = renderDomain(vm, target)
     for (const w of warnings) this.note(`warning: ${w}`)
     if (flags.output) {
-      const {writeFileAtomic} = await import('../output/atomic-write.js')
+      const {writeFileAtomic} = await import('../store/atomic-file.js')
       await writeFileAtomic(flags.output, xml)
       this.note(`wrote ${flags.output} (${target})`)
     } else if (!this.jsonEnabled()) process.stdout.write(xml)

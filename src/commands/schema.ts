@@ -2,7 +2,7 @@
 import {readFile} from 'node:fs/promises'
 
 import {schemaPath} from '../definition/paths.js'
-import {UbmgrCommand} from '../output/command.js'
+import {UbmgrCommand} from '../cli/command.js'
 
 export default class Schema extends UbmgrCommand {
   static override summary = 'Print the JSON Schema (2020-12) of a UB VM definition'

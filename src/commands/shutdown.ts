@@ -1,4 +1,4 @@
-import {DomainVerbCommand} from '../output/domain-verb.js'
+import {DomainVerbCommand} from '../cli/domain-verb.js'
 
 export default class Shutdown extends DomainVerbCommand {
   static override summary = 'Shut a running domain down gracefully'

@@ -1,4 +1,4 @@
-import {DomainVerbCommand} from '../output/domain-verb.js'
+import {DomainVerbCommand} from '../cli/domain-verb.js'
 
 export default class Undefine extends DomainVerbCommand {
   static override summary = 'Remove a domain’s persistent configuration'

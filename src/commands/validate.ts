@@ -1,8 +1,8 @@
 import * as Args from '@oclif/core/args'
 
 import type {Problem} from '../definition/index.js'
-import {UbmgrError} from '../output/errors.js'
-import {UbmgrCommand} from '../output/command.js'
+import {UbmgrError} from '../ground/errors.js'
+import {UbmgrCommand} from '../cli/command.js'
 
 export default class Validate extends UbmgrCommand {
   static override summary = 'Check UB VM definitions against the schema and the UB stack’s rules'

@@ -13,7 +13,7 @@ import {
   type ScalarTag,
 } from 'yaml'
 
-import {UbmgrError} from '../output/errors.js'
+import {UbmgrError} from '../ground/errors.js'
 
 /** Definitions are small; anything bigger is a mistake or an attack. */
 export const MAX_DEFINITION_BYTES = 4 * 1024 * 1024

@@ -3,8 +3,8 @@
 import type {ErrorObject} from 'ajv'
 import {createRequire} from 'node:module'
 
-import {UbmgrError} from '../output/errors.js'
-import {formatProblem} from '../output/problems.js'
+import {UbmgrError} from '../ground/errors.js'
+import {formatProblem} from '../ground/problem.js'
 import type {Problem} from './index.js'
 import {loadDocumentBytes, loadDocumentFile, type LoadedDocument, type Position} from './load.js'
 import {normalize, type UbVm} from './normalize.js'

@@ -4,7 +4,7 @@
 // by rendering the imported VM again and comparing, so an edited derived element is kept, not lost.
 import {normalize} from '../definition/normalize.js'
 import type {DiskDef, InterfaceDef, UbDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
-import {UbmgrError} from '../output/errors.js'
+import {UbmgrError} from '../ground/errors.js'
 import {diskFromXml} from './elements/disk.js'
 import {fusionFromXml} from './elements/fusion-device.js'
 import {ummuFromXml} from './elements/iommu.js'

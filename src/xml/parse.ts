@@ -2,7 +2,7 @@
 // and depth limit checked before the parser runs, and one clear error line naming the file.
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
 
-import {UbmgrError} from '../output/errors.js'
+import {UbmgrError} from '../ground/errors.js'
 import type {XmlElement, XmlNode} from './tree.js'
 
 export const MAX_XML_BYTES = 16 * 1024 * 1024

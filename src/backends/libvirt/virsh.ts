@@ -1,6 +1,6 @@
 // virsh, run by execa with argument arrays (never a shell string). A failure becomes a UbmgrError that
 // keeps libvirt's own "error: …" lines.
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 
 export async function virsh(uri: string, args: string[], opts: {input?: string} = {}): Promise<string> {
   const {execa} = await import('execa')

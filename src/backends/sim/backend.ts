@@ -5,7 +5,7 @@ import {randomUUID} from 'node:crypto'
 import {normalize} from '../../definition/normalize.js'
 import {definitionToYaml} from '../../definition/to-yaml.js'
 import type {UbVmDefinition} from '../../definition/types.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
@@ -13,7 +13,7 @@ import type {Backend, DefineResult, DomainInfo, DomainSummary} from '../types.js
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
-import {EmbeddedStore, type DomainRecord} from './store.js'
+import {EmbeddedStore, type DomainRecord, type EmbeddedTx} from './store.js'
 
 const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
 
@@ -23,24 +23,24 @@ export class SimBackend implements Backend {
     private readonly store: EmbeddedStore,
   ) {}
 
-  private async get(name: string): Promise<DomainRecord> {
-    const record = await this.store.readDomain(name)
+  private async get(from: EmbeddedStore | EmbeddedTx, name: string): Promise<DomainRecord> {
+    const record = await from.readDomain(name)
     if (!record) throw notFound(name)
     return record
   }
 
-  /** The simulated host, created from the fabric on first use and kept in pool.json. */
-  private async host(): Promise<HostState> {
-    return (await this.store.readPool<HostState>()) ?? (await initialHost())
+  /** The simulated host, created from the fabric on first use and kept in host.json. */
+  private async host(tx: EmbeddedTx): Promise<HostState> {
+    return (await tx.readHost<HostState>()) ?? (await initialHost())
   }
 
   async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
-    const run = async (): Promise<DefineResult> => {
-      const existing = await this.store.readDomain(definition.name)
+    const run = async (tx: EmbeddedTx): Promise<DefineResult> => {
+      const existing = await tx.readDomain(definition.name)
       if (existing && definition.uuid && definition.uuid.toLowerCase() !== existing.uuid)
         throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${existing.name}' already exists with uuid ${existing.uuid}`])
       if (!existing && definition.uuid) {
-        const clash = (await this.store.listDomains()).find((d) => d.uuid === definition.uuid!.toLowerCase())
+        const clash = (await tx.listDomains()).find((d) => d.uuid === definition.uuid!.toLowerCase())
         if (clash)
           throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${clash.name}' already exists with uuid ${clash.uuid}`])
       }
@@ -51,55 +51,56 @@ export class SimBackend implements Backend {
       const diff = lineDiff(before, after)
       const outcome = !existing ? 'created' : before === after && existing.persistent ? 'unchanged' : 'changed'
       if (!opts.dryRun && outcome !== 'unchanged')
-        await this.store.writeDomain(
+        tx.writeDomain(
           existing
             ? {...existing, persistent: true, config}
             : {version: 1, name: definition.name, uuid, state: 'shut off', id: null, persistent: true, config, live: null, sim: null},
         )
       return {name: definition.name, uuid, outcome, diff, dryRun: opts.dryRun}
     }
-    return opts.dryRun ? run() : this.store.transaction(run)
+    // A dry run stages nothing, so its transaction commits nothing.
+    return this.store.transaction(run)
   }
 
   async undefine(name: string): Promise<{name: string; transient: boolean}> {
-    return this.store.transaction(async () => {
-      const r = await this.get(name)
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
       if (r.state === 'shut off') {
-        await this.store.removeDomain(name)
+        tx.removeDomain(name)
         return {name, transient: false}
       }
       // libvirt: undefining a running domain leaves it running as a transient domain.
-      await this.store.writeDomain({...r, persistent: false, config: null})
+      tx.writeDomain({...r, persistent: false, config: null})
       return {name, transient: true}
     })
   }
 
   async start(name: string): Promise<{name: string; events: unknown[]}> {
-    return this.store.transaction(async () => {
-      const r = await this.get(name)
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
       if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
       const definition = r.config!
-      const result = startVm(normalize(definition), await this.host())
+      const result = startVm(normalize(definition), await this.host(tx))
       if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
-      const meta = await this.store.readMeta()
-      await this.store.writePool(result.host)
-      await this.store.writeMeta({...meta, nextId: meta.nextId + 1})
-      await this.store.writeDomain({...r, state: 'running', id: meta.nextId, live: definition, sim: result.guest})
+      const meta = await tx.readMeta()
+      tx.writeHost(result.host)
+      tx.writeMeta({...meta, nextId: meta.nextId + 1})
+      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: definition, sim: result.guest})
       return {name, events: result.events}
     })
   }
 
   private async stop(name: string, verb: 'shutdown' | 'destroy'): Promise<{name: string; removed: boolean}> {
-    return this.store.transaction(async () => {
-      const r = await this.get(name)
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
       if (r.state === 'shut off')
         throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
-      await this.store.writePool(stopVm(r.sim as GuestState | null, await this.host()))
+      tx.writeHost(stopVm(r.sim as GuestState | null, await this.host(tx)))
       if (!r.persistent) {
-        await this.store.removeDomain(name)
+        tx.removeDomain(name)
         return {name, removed: true}
       }
-      await this.store.writeDomain({...r, state: 'shut off', id: null, live: null, sim: null})
+      tx.writeDomain({...r, state: 'shut off', id: null, live: null, sim: null})
       return {name, removed: false}
     })
   }
@@ -119,7 +120,7 @@ export class SimBackend implements Backend {
   }
 
   async dominfo(name: string): Promise<DomainInfo> {
-    const r = await this.get(name)
+    const r = await this.get(this.store, name)
     const vm = normalize((r.live ?? r.config)!)
     return {
       ...summary(r),
@@ -134,20 +135,20 @@ export class SimBackend implements Backend {
   }
 
   async dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string> {
-    const r = await this.get(name)
+    const r = await this.get(this.store, name)
     const definition = (opts.inactive ? (r.config ?? r.live) : (r.live ?? r.config))!
     return renderDomain(normalize(definition), opts.target ?? 'ubmgr').xml
   }
 
   /** Entity Level Reset of one UB device of a running domain (the simulator's VFIO_DEVICE_RESET). */
   async resetDevice(name: string, device: string): Promise<{name: string; device: string; events: unknown[]}> {
-    return this.store.transaction(async () => {
-      const r = await this.get(name)
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
       if (r.state === 'shut off' || !r.sim) throw new UbmgrError('error: Requested operation is not valid: domain is not running')
-      const result = resetDevice(r.sim as GuestState, await this.host(), device)
+      const result = resetDevice(r.sim as GuestState, await this.host(tx), device)
       if (!result.ok) throw new UbmgrError(`error: ${result.error.component}: ${result.error.message}`)
-      await this.store.writePool(result.host)
-      await this.store.writeDomain({...r, sim: result.guest})
+      tx.writeHost(result.host)
+      tx.writeDomain({...r, sim: result.guest})
       return {name, device, events: result.events}
     })
   }
@@ -161,20 +162,20 @@ export class SimBackend implements Backend {
   }
 
   private async change(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0], edit: typeof withDevice) {
-    return this.store.transaction(async () => {
-      const r = await this.get(name)
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
       const scope: AttachScope = attachScope(flags, r.state !== 'shut off', r.persistent)
       const next = {...r}
       let events: unknown[] = []
       if (scope.live) {
         next.live = edit(r.live!, device)
-        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, await this.host())
-        await this.store.writePool(hot.host)
+        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, await this.host(tx))
+        tx.writeHost(hot.host)
         next.sim = hot.guest
         events = hot.events
       }
       if (scope.config) next.config = edit(r.config!, device)
-      await this.store.writeDomain(next)
+      tx.writeDomain(next)
       return {name, device: deviceLabel(device), ...scope, events}
     })
   }

@@ -1,8 +1,8 @@
 // What `start`, live device changes and `destroy` hand to the simulator on the embedded backend: the
-// QEMU-model walk (src/sim/vm) over the simulated host, whose state persists in the store's pool.json.
+// QEMU-model walk (src/sim/vm) over the simulated host, whose state persists in the store's host.json.
 // The host comes from $UBMGR_SIM_HOST (a fabric YAML) when the store is first used, else the bundled one.
 import type {UbVm} from '../../definition/normalize.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {loadHost} from '../../sim/host/index.js'
 import type {HostState} from '../../sim/host/model.js'
 import {bootVm, hotplugDevice, teardownVm, unplugDevice, type GuestState, type TraceEvent} from '../../sim/vm/index.js'

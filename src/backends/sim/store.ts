@@ -1,15 +1,11 @@
-// The embedded backend's state: one human-readable JSON file per domain, one for the simulated host's
-// pool, one for store counters. Every write is atomic (temp file, fsync, rename, fsync dir) and every
-// read-modify-write runs under one cross-process lock (proper-lockfile; a lock left by a killed process
-// goes stale after 2 s and is taken over), so parallel commands never lose each other's changes.
-import {mkdir, readdir, readFile, rm} from 'node:fs/promises'
+// The embedded backend's state on ubmgr's store (src/store): one JSON file per domain, the simulated
+// host, and store counters. Verbs change them only inside one transaction, which commits all of its
+// writes at once, so a crash never leaves a domain and the host disagreeing.
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import lockfile from 'proper-lockfile'
 
 import type {UbVmDefinition} from '../../definition/types.js'
-import {writeFileAtomic} from '../../output/atomic-write.js'
-import {UbmgrError} from '../../output/errors.js'
+import {StateStore, type Transaction} from '../../store/state-store.js'
 import type {DomainState} from '../types.js'
 
 export interface DomainRecord {
@@ -38,96 +34,70 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'ubmgr')
 }
 
-const fileName = (name: string) => `${encodeURIComponent(name).replace(/\./g, '%2E')}.json`
+const domainKey = (name: string) => `domains/${name}`
+const byName = (a: DomainRecord, b: DomainRecord) => a.name.localeCompare(b.name)
 
+/** Reads of committed state, outside any transaction (read-only verbs). */
 export class EmbeddedStore {
-  readonly dir: string
+  readonly state: StateStore
   constructor(storeName: string, root = stateRoot()) {
-    this.dir = join(root, storeName)
+    this.state = new StateStore(join(root, storeName))
   }
 
-  private get domainsDir() {
-    return join(this.dir, 'domains')
+  get dir(): string {
+    return this.state.dir
   }
 
-  async init(): Promise<void> {
-    await mkdir(this.domainsDir, {recursive: true})
+  transaction<T>(fn: (tx: EmbeddedTx) => Promise<T>): Promise<T> {
+    return this.state.transaction((tx) => fn(new EmbeddedTx(tx)))
   }
 
-  /** Run fn holding the store lock; fn reads fresh state and writes through the store. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.init()
-    let release: () => Promise<void>
-    try {
-      release = await lockfile.lock(this.dir, {
-        lockfilePath: join(this.dir, 'store.lock'),
-        stale: 2000,
-        update: 500,
-        realpath: false,
-        retries: {retries: 600, factor: 1.3, minTimeout: 5, maxTimeout: 100, randomize: true},
-      })
-    } catch (error) {
-      throw new UbmgrError(`error: cannot lock the state store ${this.dir}: ${(error as Error).message}`)
-    }
-    try {
-      return await fn()
-    } finally {
-      await release().catch(() => undefined)
-    }
-  }
-
-  async readDomain(name: string): Promise<DomainRecord | undefined> {
-    return readJson<DomainRecord>(join(this.domainsDir, fileName(name)))
+  readDomain(name: string): Promise<DomainRecord | undefined> {
+    return this.state.read<DomainRecord>(domainKey(name))
   }
 
   async listDomains(): Promise<DomainRecord[]> {
-    let files: string[]
-    try {
-      files = await readdir(this.domainsDir)
-    } catch {
-      return []
-    }
-    const records = await Promise.all(files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => readJson<DomainRecord>(join(this.domainsDir, f))))
-    return records.filter((r): r is DomainRecord => r !== undefined).sort((a, b) => a.name.localeCompare(b.name))
-  }
-
-  async writeDomain(record: DomainRecord): Promise<void> {
-    await writeFileAtomic(join(this.domainsDir, fileName(record.name)), JSON.stringify(record, null, 2) + '\n')
-  }
-
-  async removeDomain(name: string): Promise<void> {
-    await rm(join(this.domainsDir, fileName(name)), {force: true})
-  }
-
-  async readMeta(): Promise<StoreMeta> {
-    return (await readJson<StoreMeta>(join(this.dir, 'store.json'))) ?? {version: 1, nextId: 1}
-  }
-
-  async writeMeta(meta: StoreMeta): Promise<void> {
-    await writeFileAtomic(join(this.dir, 'store.json'), JSON.stringify(meta, null, 2) + '\n')
-  }
-
-  /** The simulated host's pool state (bus-instance locks, devices in use, simulator host model). */
-  async readPool<T>(): Promise<T | undefined> {
-    return readJson<T>(join(this.dir, 'pool.json'))
-  }
-
-  async writePool(pool: unknown): Promise<void> {
-    await writeFileAtomic(join(this.dir, 'pool.json'), JSON.stringify(pool, null, 2) + '\n')
+    const keys = await this.state.keys('domains')
+    const records = await Promise.all(keys.map((k) => this.state.read<DomainRecord>(k)))
+    return records.filter((r): r is DomainRecord => r !== undefined).sort(byName)
   }
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+/** The embedded backend's view of one transaction. */
+export class EmbeddedTx {
+  constructor(readonly tx: Transaction) {}
+
+  readDomain(name: string): Promise<DomainRecord | undefined> {
+    return this.tx.get<DomainRecord>(domainKey(name))
   }
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    throw new UbmgrError(`error: state file ${path} is not valid JSON; it was not written by ubmgr (ubmgr writes atomically)`)
+
+  async listDomains(): Promise<DomainRecord[]> {
+    const records = await Promise.all((await this.tx.keys('domains')).map((k) => this.tx.get<DomainRecord>(k)))
+    return records.filter((r): r is DomainRecord => r !== undefined).sort(byName)
+  }
+
+  writeDomain(record: DomainRecord): void {
+    this.tx.put(domainKey(record.name), record)
+  }
+
+  removeDomain(name: string): void {
+    this.tx.delete(domainKey(name))
+  }
+
+  async readMeta(): Promise<StoreMeta> {
+    return (await this.tx.get<StoreMeta>('store')) ?? {version: 1, nextId: 1}
+  }
+
+  writeMeta(meta: StoreMeta): void {
+    this.tx.put('store', meta)
+  }
+
+  /** The simulated host (bus-instance locks, devices in use, the host model). */
+  readHost<T>(): Promise<T | undefined> {
+    return this.tx.get<T>('host')
+  }
+
+  writeHost(host: unknown): void {
+    this.tx.put('host', host)
   }
 }

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../../output/command.js'
+import {UbmgrCommand} from '../../cli/command.js'
 
 export default class HostEnumerate extends UbmgrCommand {
   static override summary = 'Enumerate a host fabric the way the kernel does and show /sys/bus/ub'
@@ -15,7 +15,7 @@ export default class HostEnumerate extends UbmgrCommand {
     const [{loadFabric, enumerateHost, defaultHostPath}, {devicesTable, instanceFile}, {progressBar}] = await Promise.all([
       import('../../sim/host/index.js').then(async (m) => ({...m, enumerateHost: m.enumerateHost})),
       import('../../sim/host/sysfs.js'),
-      import('../../sim/progress.js'),
+      import('../../cli/progress.js'),
     ])
     const fabric = await loadFabric(flags.host ?? defaultHostPath())
     const t = performance.now()

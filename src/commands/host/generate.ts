@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../../output/command.js'
+import {UbmgrCommand} from '../../cli/command.js'
 
 export default class HostGenerate extends UbmgrCommand {
   static override summary = 'Generate a large super-node fabric (nodes × devices), deterministic for a seed'
@@ -16,9 +16,9 @@ export default class HostGenerate extends UbmgrCommand {
     const {flags} = await this.parse(HostGenerate)
     const [{generateFabric}, {progressBar}, {stringify}, {writeFileAtomic}] = await Promise.all([
       import('../../sim/host/generate.js'),
-      import('../../sim/progress.js'),
+      import('../../cli/progress.js'),
       import('yaml'),
-      import('../../output/atomic-write.js'),
+      import('../../store/atomic-file.js'),
     ])
     const fabric = generateFabric(flags.nodes, flags['devices-per-node'], flags.seed, progressBar('generating'))
     const entities = fabric.nodes.reduce((n, node) => n + node.controllers.length + (node.switches?.length ?? 0) + (node.devices?.length ?? 0), 0)

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrCommand} from '../../output/command.js'
+import {UbmgrCommand} from '../../cli/command.js'
 
 export default class HostTopology extends UbmgrCommand {
   static override summary = 'Draw a host fabric: text tree, Graphviz dot or Mermaid'

@@ -1,8 +1,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrError} from '../../output/errors.js'
-import {UbmgrCommand} from '../../output/command.js'
+import {UbmgrError} from '../../ground/errors.js'
+import {UbmgrCommand} from '../../cli/command.js'
 
 export default class SimBoot extends UbmgrCommand {
   static override summary = 'Boot a UB VM definition in the simulator and show every step'
@@ -23,7 +23,7 @@ export default class SimBoot extends UbmgrCommand {
       import('../../definition/index.js'),
       import('../../sim/host/index.js'),
       import('../../sim/vm/index.js'),
-      import('../../sim/vm/render-trace.js'),
+      import('../../cli/trace.js'),
     ])
     const {vm} = await loadAndValidate(args.file)
     const r = bootVm(vm, await loadHost(flags.host), {seed: flags.seed})

@@ -1,9 +1,9 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrError} from '../../output/errors.js'
-import {UbmgrCommand} from '../../output/command.js'
-import {connectFlag} from '../../output/lifecycle.js'
+import {UbmgrError} from '../../ground/errors.js'
+import {UbmgrCommand} from '../../cli/command.js'
+import {connectFlag} from '../../cli/flags.js'
 
 export default class SimInspect extends UbmgrCommand {
   static override summary = 'Show a simulated guest’s view of its UB devices'

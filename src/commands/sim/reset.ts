@@ -1,9 +1,9 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {UbmgrError} from '../../output/errors.js'
-import {UbmgrCommand} from '../../output/command.js'
-import {connectFlag} from '../../output/lifecycle.js'
+import {UbmgrError} from '../../ground/errors.js'
+import {UbmgrCommand} from '../../cli/command.js'
+import {connectFlag} from '../../cli/flags.js'
 
 export default class SimReset extends UbmgrCommand {
   static override summary = 'Entity Level Reset of a UB device in a running simulated domain'
@@ -20,7 +20,7 @@ export default class SimReset extends UbmgrCommand {
       import('../../backends/uri.js'),
       import('../../backends/sim/backend.js'),
       import('../../backends/sim/store.js'),
-      import('../../sim/vm/render-trace.js'),
+      import('../../cli/trace.js'),
     ])
     const uri = resolveUri(flags.connect)
     if (backendKind(uri) !== 'sim') throw new UbmgrError(`error: sim reset needs the embedded backend; ${uri} is libvirt`, 2)

@@ -5,7 +5,7 @@
 // Linear in entities + links: maps and arrays only.
 import {parseGuid, formatGuid, UbGuidType} from '../../definition/guid.js'
 import {bandwidthToMbps} from '../../definition/units.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {CLASS_CODE, type Fabric, type FabricEntity} from './fabric.js'
 import type {EntityKind, HostBusInstance, HostEntity, HostState} from './model.js'
 import {decodeTlvs, encodeTlvs, ENUM_CMD_TOPO_QUERY, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, TLV_CAP_INFO, TLV_PORT_INFO, TLV_PORT_NUM, TLV_SLICE_INFO, type Tlv} from './tlv.js'

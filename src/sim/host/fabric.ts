@@ -5,7 +5,7 @@ import {readFile} from 'node:fs/promises'
 import {parse} from 'yaml'
 
 import {parseGuid, UbGuidType} from '../../definition/guid.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 
 export type DeviceClass = 'dpu' | 'nic' | 'ssd' | 'npu'
 

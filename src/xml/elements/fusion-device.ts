@@ -2,7 +2,7 @@
 // source describes FusionD's configuration (ub-stack.md §9): the element is ubmgr's design.
 import type {FusionDevice} from '../../definition/normalize.js'
 import type {Failback, FusionDeviceDef, FusionKind, FusionMemberDef, FusionMode, QueuePolicy} from '../../definition/types.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {attr, child, el, elements, type XmlElement} from '../tree.js'
 import {poolFromXml, poolToXml} from './ub-device.js'
 import {hexAttr, intAttr, requireAttr} from './values.js'

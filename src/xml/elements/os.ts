@@ -2,7 +2,7 @@
 import type {BootDef} from '../../definition/types.js'
 import type {UbVm} from '../../definition/normalize.js'
 import {kibToSize} from '../../definition/units.js'
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {attr, child, el, elements, leaf, textOf, type XmlElement} from '../tree.js'
 
 export function osToXml(vm: UbVm): XmlElement {

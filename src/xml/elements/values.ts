@@ -1,5 +1,5 @@
 // Attribute value helpers shared by the UB elements: hex numbers the way the stack prints them.
-import {UbmgrError} from '../../output/errors.js'
+import {UbmgrError} from '../../ground/errors.js'
 import {attr, type XmlElement} from '../tree.js'
 
 export const hexAttr = (n: number | undefined): string | undefined => (n === undefined ? undefined : '0x' + n.toString(16))

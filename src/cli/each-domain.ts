@@ -1,6 +1,6 @@
 // Run a verb on each named domain; every failure is reported on stderr and the exit status is 1 if any
 // failed (fleet scripts pipe names in with "-").
-import {UbmgrError} from './errors.js'
+import {UbmgrError} from '../ground/errors.js'
 
 export async function forEachDomain<T>(names: string[], fn: (name: string) => Promise<T>): Promise<{results: T[]; failed: string[]}> {
   const results: T[] = []

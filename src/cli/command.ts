@@ -5,7 +5,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 
-import {debugEnabled, UbmgrError} from './errors.js'
+import {debugEnabled, UbmgrError} from '../ground/errors.js'
 
 export abstract class UbmgrCommand extends Command {
   static override enableJsonFlag = true

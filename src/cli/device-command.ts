@@ -3,7 +3,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from './command.js'
-import {connectFlag, targetFlag} from './lifecycle.js'
+import {connectFlag, targetFlag} from './flags.js'
 
 export abstract class DeviceCommand extends UbmgrCommand {
   static override description =

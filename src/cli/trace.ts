@@ -1,7 +1,7 @@
 // The walk's trace for people: one line per step, grouped by phase, with simulated microseconds; colour on
 // a terminal only.
-import {colour} from '../../output/colour.js'
-import type {TraceEvent} from './trace.js'
+import {colour} from './colour.js'
+import type {TraceEvent} from '../sim/vm/trace.js'
 
 export function renderTrace(events: TraceEvent[]): string {
   const c = colour()

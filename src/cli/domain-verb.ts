@@ -1,6 +1,6 @@
 // start, shutdown, destroy, undefine: a backend verb on one domain or on names from stdin, and virsh's line.
 import {UbmgrCommand} from './command.js'
-import {connectFlag, domainNames, nameArg} from './lifecycle.js'
+import {connectFlag, domainNames, nameArg} from './flags.js'
 
 export abstract class DomainVerbCommand extends UbmgrCommand {
   static override args = {name: nameArg}

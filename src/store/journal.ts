@@ -1,0 +1,54 @@
+// The commit point of a transaction that changes several files: a redo journal. The journal file is
+// written atomically (so it is either whole or absent), then every change is applied, then the journal
+// is removed. A crash before the journal lands changes nothing; a crash after it is completed by the
+// next transaction (replay is idempotent: each change is a whole-file write or a removal).
+import {mkdir, readFile, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+import {UbmgrError} from '../ground/errors.js'
+import {writeFileAtomic} from './atomic-file.js'
+
+export const JOURNAL = 'journal.json'
+
+/** One change: the new JSON text of a file, or null to remove it. Paths are relative to the store. */
+export interface Change {
+  path: string
+  text: string | null
+}
+
+export async function commitChanges(dir: string, changes: Change[]): Promise<void> {
+  if (changes.length === 0) return
+  if (changes.length === 1) return applyChange(dir, changes[0])
+  await writeFileAtomic(join(dir, JOURNAL), JSON.stringify({version: 1, changes}) + '\n')
+  for (const change of changes) await applyChange(dir, change)
+  await rm(join(dir, JOURNAL), {force: true})
+}
+
+/** Complete a transaction a crash interrupted after its commit point. */
+export async function replayJournal(dir: string): Promise<boolean> {
+  let text: string
+  try {
+    text = await readFile(join(dir, JOURNAL), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+  let journal: {version: number; changes: Change[]}
+  try {
+    journal = JSON.parse(text)
+  } catch {
+    throw new UbmgrError(`error: store journal ${join(dir, JOURNAL)} is damaged; run 'ubmgr store check --repair'`)
+  }
+  for (const change of journal.changes) await applyChange(dir, change)
+  await rm(join(dir, JOURNAL), {force: true})
+  return true
+}
+
+async function applyChange(dir: string, change: Change): Promise<void> {
+  const path = join(dir, change.path)
+  if (change.text === null) await rm(path, {force: true})
+  else {
+    await mkdir(dirname(path), {recursive: true})
+    await writeFileAtomic(path, change.text)
+  }
+}
