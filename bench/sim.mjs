@@ -44,7 +44,7 @@ for (const n of [8, 64, 256]) {
     name: `bench-${n}`,
     vcpus: 4,
     memory: '8GiB',
-    ub: {busInstance: {guid: 'cc08-a000-0-0-000000-0000000000000b01'}, controller: {ports: 256}, devices: guids.slice(0, n).map((guid, i) => ({name: `d${i}`, host: {guid}}))},
+    ub: {busInstance: {guid: 'cc08-a000-0-0-000000-0000000000002817'}, controller: {ports: 256}, devices: guids.slice(0, n).map((guid, i) => ({name: `d${i}`, host: {guid}}))},
   })
   const times = []
   let events = 0

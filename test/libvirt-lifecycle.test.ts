@@ -114,7 +114,7 @@ describe('real libvirt (qemu:///system)', () => {
     const file = join(work, 'ub-min.yaml')
     await writeFile(
       file,
-      'name: ubmgr-ub-min\ntype: qemu\nvcpus: 1\nmemory: 256MiB\nboot: {firmware: bios}\nub:\n  busInstance: {guid: cc08-a000-0-0-000000-0000000000000101}\n  devices:\n    - {name: dpu0, host: {guid: cc08-d802-0-1-000000-00000000000a0001}}\n',
+      'name: ubmgr-ub-min\ntype: qemu\nvcpus: 1\nmemory: 256MiB\nboot: {firmware: bios}\nub:\n  busInstance: {guid: cc08-a000-0-0-000000-0000000000000101}\n  devices:\n    - {name: dpu0, host: {guid: cc08-d802-0-1-000000-0000000000655361}}\n',
     )
     expect((await ub(SYSTEM_URI, 'define', file)).exitCode).toBe(0)
     defined.add('ubmgr-ub-min')

@@ -33,10 +33,10 @@ describe('ubmgr sim and host', () => {
   it('sim boot fails with the stack’s message and exit 1', async () => {
     const file = join(dir, 'bad-guid.yaml')
     const text = await readFile('examples/multi-device.yaml', 'utf8')
-    await (await import('node:fs/promises')).writeFile(file, text.replace('guestGuid: cc08-d806-0-1-000000-0000000000000001', 'guestGuid: cc08-d806-0-1-000000-0000000000000001\n      eid: auto').replace('cc08-d805-0-1-000000-0000000000220001', 'cc08-d805-0-1-000000-00000000dead0001'))
+    await (await import('node:fs/promises')).writeFile(file, text.replace('guestGuid: cc08-d806-0-1-000000-0000000000000001', 'guestGuid: cc08-d806-0-1-000000-0000000000000001\n      eid: auto').replace('cc08-d805-0-1-000000-0000000000220001', 'cc08-d805-0-1-000000-0000003735879681'))
     const r = await runCli(['sim', 'boot', file])
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toBe('error: libvirt prepare: virub: no UB device with guid cc08-d805-0-1-000000-00000000dead0001 under /sys/bus/ub/devices')
+    expect(r.stderr).toBe('error: libvirt prepare: virub: no UB device with guid cc08-d805-0-1-000000-0000003735879681 under /sys/bus/ub/devices')
   })
 
   it('sim inspect of a running domain and of a definition', async () => {

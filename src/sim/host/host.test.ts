@@ -37,7 +37,7 @@ describe('TOPO_QUERY TLVs', () => {
     const tlvs: Tlv[] = [
       {type: TLV_SLICE_INFO, totalSlice: 1},
       {type: TLV_PORT_NUM, totalPorts: 2},
-      {type: TLV_PORT_INFO, port: {localPort: 1, remotePort: 7, remoteGuid: 'cc08-d802-0-1-000000-00000000000a0001', up: true, boundary: true, virtual: false, shareable: true}},
+      {type: TLV_PORT_INFO, port: {localPort: 1, remotePort: 7, remoteGuid: 'cc08-d802-0-1-000000-0000000000655361', up: true, boundary: true, virtual: false, shareable: true}},
       {type: TLV_CAP_INFO, classCode: 0x0280},
     ]
     const bytes = encodeTlvs(tlvs)

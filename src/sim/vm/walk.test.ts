@@ -22,7 +22,7 @@ const base: UbVmDefinition = {
   memory: '4GiB',
   ub: {
     busInstance: {guid: 'cc08-a000-0-0-000000-0000000000000101'},
-    devices: [{name: 'dpu0', host: {guid: 'cc08-d802-0-1-000000-00000000000a0001'}, usi: {vectors: 8}}],
+    devices: [{name: 'dpu0', host: {guid: 'cc08-d802-0-1-000000-0000000000655361'}, usi: {vectors: 8}}],
   },
 }
 const vmOf = (patch: (d: UbVmDefinition) => void): UbVm => {
@@ -108,10 +108,10 @@ describe('failure paths stop the walk with the stack’s message and change noth
     expect(fails(vmOf((d) => (d.ub!.ummu = {nested: true, iommufd: false}))).message).toBe('iommufd is require for nested ummu.')
   })
   it('an unknown host GUID', () => {
-    expect(fails(vmOf((d) => (d.ub!.devices![0].host!.guid = 'cc08-d802-0-1-000000-00000000deadbeef'))).message).toContain('no UB device with guid')
+    expect(fails(vmOf((d) => (d.ub!.devices![0].host!.guid = 'cc08-d802-0-1-000000-0000003735928559'))).message).toContain('no UB device with guid')
   })
   it('guest GUID that differs from the host beyond seq_num (vfio_check_guid)', () => {
-    expect(fails(vmOf((d) => (d.ub!.devices![0].guestGuid = 'cc08-d803-0-1-000000-00000000000a0001'))).message).toMatch(/^vfio_check_guid: guid .* does not match host device/)
+    expect(fails(vmOf((d) => (d.ub!.devices![0].guestGuid = 'cc08-d803-0-1-000000-0000000000655361'))).message).toMatch(/^vfio_check_guid: guid .* does not match host device/)
   })
   it('wrong controller GUID type', () => {
     expect(fails(vmOf((d) => (d.ub!.controller = {guid: 'cc08-a000-0-1-000000-0000000000000101'}))).message).toContain('type must be IBUS_CONTROLLER (2)')
@@ -144,7 +144,7 @@ describe('failure paths stop the walk with the stack’s message and change noth
   it('a device not on a dynamic bus instance', () => {
     const h = structuredClone(host)
     h.instances.push({guid: 'cc08-a000-0-0-000000-0000000000000101', type: 0, eid: 0x20000, upi: 0, ubc: 0})
-    expect(fails(vmOf(() => {}), h).message).toBe('ub device(cc08-d802-0-1-000000-00000000000a0001) not bind to dynamic bus instance')
+    expect(fails(vmOf(() => {}), h).message).toBe('ub device(cc08-d802-0-1-000000-0000000000655361) not bind to dynamic bus instance')
   })
   it('a pool request nothing satisfies', () => {
     expect(fails(vmOf((d) => (d.ub!.devices = [{name: 'big', pool: {class: 'dpu', bandwidth: '800Gbit/s'}}]))).message).toContain('no free pooled dpu satisfies big')
