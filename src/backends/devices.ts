@@ -6,7 +6,7 @@ import {loadDocumentFile, describeFsError} from '../definition/load.js'
 import type {DiskDef, FusionDeviceDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
 import {validateData} from '../definition/validate.js'
 import {UbmgrError} from '../ground/errors.js'
-import {formatProblem} from '../ground/problem.js'
+import {formatProblem, isError} from '../ground/problem.js'
 import {diskFromXml} from '../xml/elements/disk.js'
 import {fusionFromXml} from '../xml/elements/fusion-device.js'
 import {interfaceFromXml} from '../xml/elements/interface.js'
@@ -127,7 +127,7 @@ export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefin
       break
     }
   }
-  const problems = validateData(next, {file: d.file, locate: () => ({line: 0, col: 0})})
+  const problems = validateData(next, {file: d.file, locate: () => ({line: 0, col: 0})}).filter(isError)
   if (problems.length > 0) throw new UbmgrError(problems.map((p) => `error: ${d.file}: ${formatProblem({...p, file: 'device'}).replace(/^device: /, '')}`), 1, {problems})
   return next
 }

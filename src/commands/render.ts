@@ -8,9 +8,11 @@ export default class Render extends UbmgrCommand {
   static override description =
     'Targets:\n' +
     '  ubmgr      standard libvirt XML plus <ub-controller>, <ub-device> and <fusion-device> (schemas/ubmgr-domain.rng)\n' +
-    '  openeuler  the form openEuler’s UB-aware libvirt takes (<controller type=\'ub\'>, <hostdev type=\'ub\'>, <iommu model=\'ummu\'/>)\n' +
-    '  upstream   accepted by stock libvirt ≥ 9.0 with --validate: UB data in <metadata>, QEMU arguments in <qemu:commandline>\n' +
-    'The output is deterministic. Warnings (e.g. pool requests not yet resolved) go to stderr.'
+    '  openeuler  openEuler libvirt’s UB grammar: <controller type=\'ub\' model=\'ubc\'>, <hostdev type=\'ub\'>, <iommu model=\'ummu\'/>\n' +
+    '             (schemas/ubmgr-openeuler.rng); its limits are checked first (GUID seq_num in decimal digits, one port per device)\n' +
+    '  upstream   accepted by stock libvirt ≥ 9.0 with --validate: UB data in <metadata>, the QEMU devices\n' +
+    '             openEuler libvirt would generate in <qemu:commandline>\n' +
+    'The output is deterministic. Warnings (the user guide’s limits, pool requests not yet resolved) go to stderr.'
   static override examples = [
     '<%= config.bin %> render examples/dpu-passthrough.yaml',
     '<%= config.bin %> render examples/fusion-net-aa.yaml --target upstream -o gateway.xml',
@@ -23,10 +25,11 @@ export default class Render extends UbmgrCommand {
 
   async run(): Promise<{file: string; target: string; output?: string; warnings: string[]; xml: string}> {
     const {args, flags} = await this.parse(Render)
-    const {loadAndValidate} = await import('../definition/index.js')
+    const {loadAndValidate, formatProblem} = await import('../definition/index.js')
     const {renderDomain} = await import('../xml/render.js')
-    const {vm} = await loadAndValidate(args.file)
     const target = flags.target as 'ubmgr' | 'openeuler' | 'upstream'
+    const {vm, warnings: problems} = await loadAndValidate(args.file, {target})
+    for (const p of problems) this.note(formatProblem(p))
     const {xml, warnings} = renderDomain(vm, target)
     for (const w of warnings) this.note(`warning: ${w}`)
     if (flags.output) {
@@ -34,6 +37,6 @@ export default class Render extends UbmgrCommand {
       await writeFileAtomic(flags.output, xml)
       this.note(`wrote ${flags.output} (${target})`)
     } else if (!this.jsonEnabled()) process.stdout.write(xml)
-    return {file: args.file, target, output: flags.output, warnings, xml}
+    return {file: args.file, target, output: flags.output, warnings: [...problems.map(formatProblem), ...warnings], xml}
   }
 }

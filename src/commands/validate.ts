@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import type {Problem} from '../definition/index.js'
 import {UbmgrError} from '../ground/errors.js'
@@ -9,25 +10,33 @@ export default class Validate extends UbmgrCommand {
   static override description =
     'Reports every problem of every file at once, one line each on stderr:\n' +
     '  FILE:LINE:COL: /json/pointer: message — hint: …\n' +
+    'Warnings (FILE:LINE:COL: warning: …) are printed but do not make a file invalid.\n' +
+    'With --target, the limits of that XML form are checked too (openeuler: openEuler libvirt’s UB grammar).\n' +
     'Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error. "-" reads standard input.'
   static override examples = [
     '<%= config.bin %> validate examples/dpu-passthrough.yaml',
+    '<%= config.bin %> validate --target openeuler examples/*.yaml',
     '<%= config.bin %> validate --json vm1.yaml vm2.json',
     'cat vm.yaml | <%= config.bin %> validate -',
   ]
   static override strict = false
   static override args = {file: Args.string({description: 'definition files (YAML or JSON), or - for stdin', required: true})}
+  static override flags = {
+    target: Flags.string({char: 't', summary: 'also check the limits of this XML form', options: ['ubmgr', 'openeuler', 'upstream']}),
+  }
 
   async run(): Promise<{valid: boolean; files: Array<{file: string; valid: boolean; problems: Problem[]}>}> {
-    const {argv} = await this.parse(Validate)
-    const {validateFile, formatProblem} = await import('../definition/index.js')
+    const {argv, flags} = await this.parse(Validate)
+    const {validateFile, formatProblem, isError} = await import('../definition/index.js')
+    const target = flags.target as 'ubmgr' | 'openeuler' | 'upstream' | undefined
     const files = []
     for (const file of argv as string[]) {
-      const {problems} = await validateFile(file)
-      files.push({file, valid: problems.length === 0, problems})
+      const {problems} = await validateFile(file, {target})
+      const valid = !problems.some(isError)
+      files.push({file, valid, problems})
       if (!this.jsonEnabled()) {
         for (const p of problems) process.stderr.write(formatProblem(p) + '\n')
-        if (problems.length === 0) this.say(`${file}: valid`)
+        if (valid) this.say(`${file}: valid${target ? ` for target ${target}` : ''}`)
       }
     }
     const valid = files.every((f) => f.valid)

@@ -46,6 +46,23 @@ export function withGuidType(text: string, type: number): string {
   return formatGuid({...g, type})
 }
 
+/**
+ * Why openEuler libvirt's schema refuses a GUID, or undefined if it takes it. Its `ubguid` type
+ * (src/conf/schemas/basictypes.rng @cb66fdf3) allows hex in vendor, device and reserved, but only one
+ * decimal digit for version and type and only decimal digits in seq_num, although the kernel and
+ * libvirt's own parser (virub.c, "%016lx") read seq_num as hex. `virsh define --validate` fails on it.
+ */
+export function libvirtGuidProblem(text: string): string | undefined {
+  const m = GUID_RE.exec(text)
+  if (!m) return undefined
+  const [, , , version, type, , seq] = m
+  if (!/^[0-9]{16}$/.test(seq))
+    return `seq_num ${seq.toLowerCase()} has hex letters; openEuler libvirt's ubguid pattern takes only the digits 0-9 in seq_num`
+  if (!/^[0-9]$/.test(version)) return `version ${version} is not a decimal digit, which openEuler libvirt's ubguid pattern requires`
+  if (!/^[0-9]$/.test(type)) return `type ${type} is not a decimal digit, which openEuler libvirt's ubguid pattern requires`
+  return undefined
+}
+
 /** QEMU vfio_check_guid: guest and host GUID may differ only in seq_num. */
 export function sameExceptSeq(a: string, b: string): boolean {
   const x = parseGuid(a)

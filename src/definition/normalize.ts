@@ -33,6 +33,7 @@ export interface UbVm {
   machine: string
   vcpus: number
   memoryKiB: bigint
+  hugepages: boolean
   boot: {firmware: 'efi' | 'bios'; order: Array<'hd' | 'network' | 'cdrom'>}
   disks: Disk[]
   interfaces: Interface[]
@@ -119,6 +120,7 @@ export function normalize(def: UbVmDefinition): UbVm {
     machine: def.machine ?? 'virt',
     vcpus: def.vcpus,
     memoryKiB,
+    hugepages: def.hugepages ?? false,
     boot: {firmware: def.boot?.firmware ?? 'efi', order: def.boot?.order ?? ['hd']},
     disks: (def.disks ?? []).map((d) => ({
       target: d.target,
@@ -268,7 +270,8 @@ export function derivedUuid(text: string): string {
 /**
  * GUID of an aggregated UB device. No public source says how FusionD names it (ub-stack.md §9), so ubmgr
  * takes vendor/device from the first host member (or Huawei's 0xCC08 with device 0), type 1 (device)
- * and a seq_num hashed from the VM and device names.
+ * and a seq_num hashed from the VM and device names, written with the digits 0-9 only because openEuler
+ * libvirt's ubguid pattern refuses a-f in seq_num.
  */
 function derivedFusionGuid(vm: string, name: string, members: Array<{host?: {guid: string}}>): string {
   const first = members.find((m) => m.host)?.host?.guid
@@ -279,6 +282,6 @@ function derivedFusionGuid(vm: string, name: string, members: Array<{host?: {gui
     version: 0,
     type: UbGuidType.CONTROLLER,
     rsv: 0,
-    seq: hash64(`${vm}/${name}`),
+    seq: BigInt('0x' + (hash64(`${vm}/${name}`) % 10n ** 16n).toString().padStart(16, '0')),
   })
 }

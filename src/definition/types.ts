@@ -20,6 +20,8 @@ export interface UbVmDefinition {
   machine?: string
   vcpus: number
   memory: Size
+  /** Hugepage-backed guest memory: <memoryBacking><hugepages/></memoryBacking>. */
+  hugepages?: boolean
   boot?: BootDef
   disks?: DiskDef[]
   interfaces?: InterfaceDef[]

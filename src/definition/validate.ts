@@ -4,8 +4,7 @@ import type {ErrorObject} from 'ajv'
 import {createRequire} from 'node:module'
 
 import {UbmgrError} from '../ground/errors.js'
-import {formatProblem} from '../ground/problem.js'
-import type {Problem} from './index.js'
+import {formatProblem, isError, type Problem} from '../ground/problem.js'
 import {loadDocumentBytes, loadDocumentFile, type LoadedDocument, type Position} from './load.js'
 import {normalize, type UbVm} from './normalize.js'
 import {basicRules} from './rules/basics.js'
@@ -15,7 +14,11 @@ import {fusionRules} from './rules/fusion.js'
 import {guidRules} from './rules/guids.js'
 import type {RuleProblem} from './rules/problem.js'
 import {portRules} from './rules/ports.js'
+import {targetRules} from './rules/targets.js'
+import {ubmemVmmuRules} from './rules/ubmem-vmmu.js'
+import {userGuideRules} from './rules/user-guide.js'
 import {schemaProblems} from './schema-errors.js'
+import type {Target} from './targets.js'
 import type {UbVmDefinition} from './types.js'
 
 type Validator = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}
@@ -27,25 +30,34 @@ function schemaValidator(): Validator {
   return validator
 }
 
-const RULES = [basicRules, guidRules, eidRules, portRules, busRules, fusionRules]
+const RULES = [basicRules, guidRules, eidRules, portRules, busRules, ubmemVmmuRules, fusionRules, userGuideRules]
 
 export interface Source {
   file: string
   locate?: (pointer: string, opts?: {key?: boolean}) => Position
 }
 
-/** All problems of a definition object; positions come from `source.locate` when there is a source text. */
-export function validateData(data: unknown, source: Source = {file: '<definition>'}): Problem[] {
+export interface ValidateOptions {
+  /** Add this render target's own limits (rules/targets.ts) to the common rules. */
+  target?: Target
+}
+
+/**
+ * All problems of a definition object, errors and warnings; positions come from `source.locate` when
+ * there is a source text. The definition is valid when none of them is an error.
+ */
+export function validateData(data: unknown, source: Source = {file: '<definition>'}, opts: ValidateOptions = {}): Problem[] {
   const validate = schemaValidator()
   const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [])
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
     // A value the schema already rejected gets one line, not a second one from a rule.
     const rejected = new Set(found.map((p) => p.pointer))
-    for (const rule of RULES) found.push(...rule(data as Record<string, unknown>).filter((p) => !rejected.has(p.pointer)))
+    const rules = [...RULES, ...(opts.target ? [(d: Record<string, unknown>) => targetRules(d, opts.target!)] : [])]
+    for (const rule of rules) found.push(...rule(data as Record<string, unknown>).filter((p) => !rejected.has(p.pointer)))
   }
-  const problems = found.map((p) => {
+  const problems = found.map((p): Problem => {
     const at = source.locate?.(p.pointer, {key: p.key}) ?? {line: 1, col: 1}
-    return {file: source.file, line: at.line, col: at.col, pointer: p.pointer, message: p.message, hint: p.hint, rule: p.rule}
+    return {file: source.file, line: at.line, col: at.col, pointer: p.pointer, message: p.message, hint: p.hint, rule: p.rule, severity: p.severity ?? 'error'}
   })
   return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.pointer.localeCompare(b.pointer))
 }
@@ -54,10 +66,15 @@ export interface ValidatedDefinition {
   file: string
   definition: UbVmDefinition
   vm: UbVm
+  /** Problems of severity warning: the definition is accepted, the caller prints them. */
+  warnings: Problem[]
 }
 
-/** Problems of a file; unreadable or unparsable files give one problem, never an exception. */
-export async function validateFile(file: string): Promise<{problems: Problem[]; definition?: UbVmDefinition}> {
+/**
+ * Problems of a file; unreadable or unparsable files give one problem, never an exception. The
+ * definition is returned when no problem is an error.
+ */
+export async function validateFile(file: string, opts: ValidateOptions = {}): Promise<{problems: Problem[]; definition?: UbVmDefinition}> {
   let doc: LoadedDocument
   try {
     doc = file === '-' ? loadDocumentBytes(await readStdin(), '<stdin>') : await loadDocumentFile(file)
@@ -65,23 +82,23 @@ export async function validateFile(file: string): Promise<{problems: Problem[]; 
     if (!(error instanceof UbmgrError)) throw error
     return {problems: [fileProblem(file, error.message)]}
   }
-  const problems = validateData(doc.data, doc)
-  return problems.length > 0 ? {problems} : {problems, definition: doc.data as UbVmDefinition}
+  const problems = validateData(doc.data, doc, opts)
+  return problems.some(isError) ? {problems} : {problems, definition: doc.data as UbVmDefinition}
 }
 
-/** Load, validate and normalize; throws UbmgrError with one line per problem. */
-export async function loadAndValidate(file: string): Promise<ValidatedDefinition> {
-  const {problems, definition} = await validateFile(file)
+/** Load, validate and normalize; throws UbmgrError with one line per problem (warnings included). */
+export async function loadAndValidate(file: string, opts: ValidateOptions = {}): Promise<ValidatedDefinition> {
+  const {problems, definition} = await validateFile(file, opts)
   if (!definition) throw new UbmgrError(problems.map(formatProblem), 1, {problems})
-  return {file, definition, vm: normalize(definition)}
+  return {file, definition, vm: normalize(definition), warnings: problems}
 }
 
 /** A load error ("FILE:L:C: message" or "FILE: message") as a Problem record. */
 function fileProblem(file: string, message: string): Problem {
   const m = /^(.*?):(\d+):(\d+): (.*)$/s.exec(message)
-  if (m) return {file: m[1], line: Number(m[2]), col: Number(m[3]), pointer: '', message: m[4], rule: 'load'}
+  if (m) return {file: m[1], line: Number(m[2]), col: Number(m[3]), pointer: '', message: m[4], rule: 'load', severity: 'error'}
   const rest = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message
-  return {file, line: 0, col: 0, pointer: '', message: rest, rule: 'load'}
+  return {file, line: 0, col: 0, pointer: '', message: rest, rule: 'load', severity: 'error'}
 }
 
 export async function readStdin(): Promise<Buffer> {

@@ -10,11 +10,21 @@ export interface Problem {
   hint?: string
   /** Which check found it: a JSON Schema keyword, or the stack rule's id (e.g. "eid-unique"). */
   rule: string
+  /** error: the definition is refused; warning: it is accepted, and the problem is printed. */
+  severity: Severity
 }
 
-/** `FILE:LINE:COL: /pointer: message — hint: …`, one line; load errors without a position drop it. */
+export type Severity = 'error' | 'warning'
+
+export const isError = (p: Pick<Problem, 'severity'>): boolean => p.severity !== 'warning'
+
+/**
+ * `FILE:LINE:COL: /pointer: message — hint: …`, one line; load errors without a position drop it.
+ * Warnings read `FILE:LINE:COL: warning: /pointer: …`, as compilers print them.
+ */
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file
   const pointer = p.pointer === '' && p.rule === 'load' ? '' : `${p.pointer || '/'}: `
-  return `${where}: ${pointer}${p.message}${p.hint ? ` — hint: ${p.hint}` : ''}`
+  const severity = p.severity === 'warning' ? 'warning: ' : ''
+  return `${where}: ${severity}${pointer}${p.message}${p.hint ? ` — hint: ${p.hint}` : ''}`
 }

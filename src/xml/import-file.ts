@@ -5,7 +5,7 @@ import {readFile} from 'node:fs/promises'
 import {validateData} from '../definition/validate.js'
 import {describeFsError} from '../definition/load.js'
 import {UbmgrError} from '../ground/errors.js'
-import {formatProblem} from '../ground/problem.js'
+import {formatProblem, isError} from '../ground/problem.js'
 import {importDomainXml, type ImportResult} from './import.js'
 import {MAX_XML_BYTES} from './parse.js'
 import {stat} from 'node:fs/promises'
@@ -13,10 +13,12 @@ import {stat} from 'node:fs/promises'
 export async function importXmlFile(file: string): Promise<ImportResult> {
   const text = file === '-' ? await readStdinText() : await readXmlFile(file)
   const result = importDomainXml(text, file === '-' ? '<stdin>' : file)
-  const problems = validateData(result.definition, {file: file === '-' ? '<stdin>' : file, locate: () => ({line: 0, col: 0})})
+  const all = validateData(result.definition, {file: file === '-' ? '<stdin>' : file, locate: () => ({line: 0, col: 0})})
+  const problems = all.filter(isError)
   if (problems.length > 0)
     throw new UbmgrError(problems.map((p) => `${formatProblem(p)} (in the imported definition)`), 1, {problems})
-  return result
+  // Warnings of the imported definition (e.g. the user guide's limits) are the caller's to print.
+  return {...result, warnings: [...result.warnings, ...all.map((p) => `${p.pointer}: ${p.message} (in the imported definition)`)]}
 }
 
 async function readXmlFile(file: string): Promise<string> {

@@ -3,23 +3,29 @@
 // render. Elements a target derives from the UB part (openEuler hostdevs, QEMU arguments) are recognised
 // by rendering the imported VM again and comparing, so an edited derived element is kept, not lost.
 import {normalize} from '../definition/normalize.js'
-import type {DiskDef, InterfaceDef, UbDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
+import type {DiskDef, InterfaceDef, UbDef, UbVmDefinition} from '../definition/types.js'
 import {UbmgrError} from '../ground/errors.js'
 import {diskFromXml} from './elements/disk.js'
 import {fusionFromXml} from './elements/fusion-device.js'
 import {ummuFromXml} from './elements/iommu.js'
 import {interfaceFromXml} from './elements/interface.js'
-import {memoryFromXml, osFromXml} from './elements/os.js'
+import {isOpenEulerUb, readOpenEulerElements} from './elements/openeuler.js'
+import {isPlainHugepages, memoryFromXml, osFromXml} from './elements/os.js'
 import {qemuArgs} from './elements/qemu-commandline.js'
+import {readUbQemuArgs} from './elements/qemu-ub.js'
 import {ubControllerFromXml} from './elements/ub-controller.js'
 import {ubDeviceFromXml} from './elements/ub-device.js'
-import {intAttr} from './elements/values.js'
+import {loweredKey, loweredToUbDef, mergeLowered} from './lowered.js'
 import {METADATA_ROOT} from './metadata.js'
 import {QEMU_PREFIX, UBMGR_PREFIX} from './namespaces.js'
 import {parseXml} from './parse.js'
 import {targetParts, type RenderTarget} from './render.js'
 import {serialize} from './serialize.js'
 import {attr, child, el, elements, isElement, textOf, unprefixed, type XmlElement} from './tree.js'
+
+const fail = (message: string): never => {
+  throw new UbmgrError(message)
+}
 
 export type ImportedTarget = RenderTarget | 'libvirt'
 
@@ -57,7 +63,11 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
     boot: os.boot,
   }
   const modelled = new Set(['name', 'uuid', 'title', 'description', 'memory', 'vcpu', 'os', 'devices', 'metadata', `${QEMU_PREFIX}commandline`, 'iommufds'])
-  const extraDomain = top.filter((e) => !modelled.has(e.name))
+  const extraDomain: XmlElement[] = []
+  for (const e of top) {
+    if (isPlainHugepages(e)) definition.hugepages = true
+    else if (!modelled.has(e.name)) extraDomain.push(e)
+  }
   // libvirt adds these on define; they carry nothing ubmgr models differently.
   const currentMemory = one('currentMemory')
   if (currentMemory && textOf(currentMemory) !== textOf(one('memory'))) extraDomain.push(currentMemory)
@@ -80,42 +90,48 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
     if (disk) disks.push(disk)
     else if (iface) interfaces.push(iface)
     else if (UBMGR_DEVICE_ELEMENTS.has(d.name) || (d.name === 'iommu' && attr(d, 'model') === 'ummu' && child(d, 'driver'))) ubmgrDevices.push(d)
-    else if (isLoweredUb(d)) lowered.push(d)
+    else if (isOpenEulerUb(d)) lowered.push(d)
     else extraDevices.push(d)
   }
   if (disks.length > 0) definition.disks = disks
   if (interfaces.length > 0) definition.interfaces = interfaces
 
   const qemu = one(`${QEMU_PREFIX}commandline`)
-  let args = qemu ? qemuArgs(qemu) : []
+  const allArgs = qemu ? qemuArgs(qemu) : []
   const otherQemu = qemu ? elements(qemu).filter((e) => e.name !== `${QEMU_PREFIX}arg`) : []
+  const iommufds = one('iommufds')
+  // The UB part of openEuler's elements and of the QEMU arguments (JSON or key=value syntax).
+  const qemuUb = readUbQemuArgs(allArgs)
+  const found = mergeLowered(readOpenEulerElements(lowered, iommufds, file), qemuUb.lowered)
 
   let target: ImportedTarget = 'libvirt'
+  let args = allArgs
   if (ubmgrDevices.length > 0) {
     target = 'ubmgr'
     definition.ub = ubFromElements(ubmgrDevices, file)
+    extraDevices.push(...lowered)
+    if (iommufds) extraDomain.push(iommufds)
   } else if (ubMeta) {
-    target = lowered.length > 0 || one('iommufds') ? 'openeuler' : 'upstream'
+    target = lowered.length > 0 || iommufds ? 'openeuler' : 'upstream'
     definition.ub = ubFromElements(elements(unprefixed(ubMeta, UBMGR_PREFIX)), file)
-  } else if (lowered.length > 0) {
-    target = 'openeuler'
-    definition.ub = ubFromOpenEuler(lowered, one('iommufds'), args, file)
-    lowered.length = 0
-    args = args.filter((a, i) => !isUbmemArg(args, i))
-  }
-
-  if (definition.ub && target !== 'ubmgr') {
-    // Drop what the target derives from the UB part; keep anything that differs.
+    // Drop what the target derives from the UB part, in the form ubmgr writes now or wrote before;
+    // if someone changed it, keep it verbatim with a warning.
     const expected = targetParts(normalize({...definition}), target as RenderTarget)
-    const derived = new Set(expected.devices.map((e) => serialize(e)))
-    for (const d of lowered) if (!derived.has(serialize(d))) {
-      extraDevices.push(d)
-      warnings.push(`<${d.name}> differs from what ubmgr derives from the UB part; kept verbatim`)
+    const expectedIommufds = expected.iommufds ? el('iommufds', {}, [{text: '1'}]) : undefined
+    const derived = mergeLowered(readOpenEulerElements(expected.devices.filter(isOpenEulerUb), expectedIommufds, file), readUbQemuArgs(expected.qemuArgs).lowered)
+    if (loweredKey(found) === loweredKey(derived)) args = qemuUb.rest
+    else {
+      extraDevices.push(...lowered)
+      if (iommufds) extraDomain.push(iommufds)
+      warnings.push("openEuler's UB elements or the QEMU arguments differ from what ubmgr derives from its metadata; kept verbatim")
     }
-    const ours = expected.qemuArgs
-    if (ours.length > 0 && ours.every((a, i) => args[i] === a)) args = args.slice(ours.length)
-    else if (ours.length > 0 && args.length > 0) warnings.push('qemu:commandline differs from what ubmgr derives from the UB part; kept verbatim')
-  } else extraDevices.push(...lowered)
+  } else if (lowered.length > 0 || found.controller) {
+    // Without ubmgr's metadata: openEuler's form (ub-device-manager, openEuler libvirt's dumpxml), or
+    // the QEMU arguments alone.
+    target = lowered.length > 0 ? 'openeuler' : 'upstream'
+    definition.ub = loweredToUbDef(found, file, fail)
+    args = qemuUb.rest
+  } else if (iommufds) extraDomain.push(iommufds)
 
   if (args.length > 0 || otherQemu.length > 0)
     extraDomain.push(el(`${QEMU_PREFIX}commandline`, {}, [...args.map((value) => el(`${QEMU_PREFIX}arg`, {value})), ...otherQemu]))
@@ -126,14 +142,6 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
       ...(extraDevices.length > 0 ? {devices: extraDevices.map(keep)} : {}),
     }
   return {definition: clean(definition), target, warnings}
-}
-
-function isLoweredUb(d: XmlElement): boolean {
-  return (
-    (d.name === 'controller' && attr(d, 'type') === 'ub') ||
-    (d.name === 'hostdev' && (attr(d, 'type') === 'ub' || attr(d, 'type') === 'mdev')) ||
-    (d.name === 'iommu' && attr(d, 'model') === 'ummu')
-  )
 }
 
 /** The UB part from ubmgr's elements (target ubmgr, or ubmgr's metadata). */
@@ -150,49 +158,6 @@ function ubFromElements(items: XmlElement[], file: string): UbDef {
     ...(devices.length > 0 ? {devices} : {}),
     ...(fusion.length > 0 ? {fusion} : {}),
   }
-}
-
-/** The UB part from openEuler's form alone (XML written by ub-device-manager, no ubmgr metadata). */
-function ubFromOpenEuler(lowered: XmlElement[], iommufds: XmlElement | undefined, args: string[], file: string): UbDef {
-  const ctrls = lowered.filter((e) => e.name === 'controller')
-  if (ctrls.length !== 1) throw new UbmgrError(`${file}: ${ctrls.length} <controller type='ub'>; a UB bus has exactly one controller`)
-  const ctrl = ctrls[0]
-  const address = child(ctrl, 'address') ?? el('address')
-  const bi = child(child(ctrl, 'source') ?? el('source'), 'businstance')
-  if (!bi || !attr(bi, 'guid')) throw new UbmgrError(`${file}: <controller type='ub'> needs <source><businstance guid=…/></source>`)
-  const hostdevs = lowered.filter((e) => e.name === 'hostdev' && attr(e, 'type') === 'ub')
-  const iommufd = textOf(iommufds)?.trim() === '1' || hostdevs.some((h) => attr(h, 'iommufd') === '1')
-  const devices = hostdevs.map((h, i): UbDeviceDef => {
-    const host = attr(child(child(h, 'source') ?? el('source'), 'address') ?? el('address'), 'guid')
-    if (!host) throw new UbmgrError(`${file}: <hostdev type='ub'> needs <source><address guid=…/></source>`)
-    const addr = child(h, 'address') ?? el('address')
-    const ports = child(h, 'ports')
-    const guest = attr(addr, 'guid')
-    return {
-      name: attr(child(h, 'alias') ?? el('alias'), 'name') ?? `ub-${i}`,
-      host: {guid: host},
-      guestGuid: guest && guest.toLowerCase() !== host.toLowerCase() ? guest : undefined,
-      eid: intAttr(addr, 'eid', file),
-      ports: ports ? intAttr(ports, 'num', file) : undefined,
-      links: ports ? elements(ports, 'port').map((p) => ({port: intAttr(p, 'index', file)!, controllerPort: intAttr(p, 'tport', file)})) : undefined,
-    }
-  })
-  const mem = args.findIndex((_, i) => isUbmemArg(args, i))
-  const ubmem = mem >= 0 ? Object.fromEntries(args[mem + 1].slice('ubmem_vmmu,'.length).split(',').map((kv) => kv.split('='))) : undefined
-  return {
-    busInstance: {guid: attr(bi, 'guid')!},
-    controller: {guid: attr(address, 'guid'), eid: intAttr(address, 'eid', file), ports: intAttr(child(ctrl, 'ports') ?? el('ports'), 'num', file)},
-    ummu: {nested: iommufd, iommufd},
-    ...(ubmem ? {ubmemVmmu: {tid: ubmem.tid, uba: ubmem.uba, size: bytesToSize(ubmem.size)}} : {}),
-    ...(devices.length > 0 ? {devices} : {}),
-  }
-}
-
-const isUbmemArg = (args: string[], i: number) => args[i] === '-device' && (args[i + 1] ?? '').startsWith('ubmem_vmmu,')
-
-function bytesToSize(text: string): string {
-  const bytes = BigInt(text)
-  return bytes % 1024n ** 3n === 0n ? `${bytes / 1024n ** 3n}GiB` : bytes % 1024n ** 2n === 0n ? `${bytes / 1024n ** 2n}MiB` : `${bytes / 1024n}KiB`
 }
 
 /** Carry the root's namespace declarations that a kept element needs, so it stands alone. */

@@ -1,7 +1,6 @@
 // Where each UB entity sits on the guest bus: controller ports for UB-transport fusion devices come after
 // the device links, in definition order (ubmgr's choice; a fusion device has one port, like a device).
 import type {FusionDevice, Ub, UbDevice} from '../definition/normalize.js'
-import {sizeToKiB} from '../definition/units.js'
 
 export function fusionLinks(ub: Ub): Map<string, Array<{port: number; controllerPort: number}>> {
   const used = new Set(ub.devices.flatMap((d) => d.links.map((l) => l.controllerPort)))
@@ -20,6 +19,3 @@ export const resolvedDevices = (ub: Ub): Array<UbDevice & {host: {guid: string};
   ub.devices.filter((d): d is UbDevice & {host: {guid: string}; guestGuid: string} => d.host !== undefined)
 
 export const fusionIsResolved = (f: FusionDevice): boolean => f.members.every((m) => m.host !== undefined)
-
-/** ubmem_vmmu takes a byte count; ubmgr writes it in hex. [INF] the unit QEMU expects was not read. */
-export const sizeBytesHex = (size: string): string => '0x' + (sizeToKiB(size)! * 1024n).toString(16)

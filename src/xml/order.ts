@@ -4,11 +4,12 @@
 
 export const DOMAIN_ORDER = [
   'name', 'uuid', 'genid', 'title', 'description', 'metadata', 'maxMemory', 'memory', 'currentMemory',
-  'blkiotune', 'memtune', 'memoryBacking', 'vcpu', 'vcpus', 'iothreads', 'iothreadids', 'defaultiothread',
+  'blkiotune', 'memtune', 'memoryBacking', 'vcpu', 'vcpus',
+  // openEuler's UB-aware libvirt formats <iommufds> right after <vcpu> (qemuxml2xmloutdata/ub-hostdev).
+  'iommufds',
+  'iothreads', 'iothreadids', 'defaultiothread',
   'cputune', 'numatune', 'resource', 'sysinfo', 'bootloader', 'bootloader_args', 'os', 'idmap', 'features',
   'cpu', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'on_lockfailure', 'pm', 'perf',
-  // openEuler's UB-aware libvirt: ub-device-manager inserts <iommufds> right before <devices>.
-  'iommufds',
   'devices', 'seclabel', 'keywrap', 'launchSecurity',
   'qemu:commandline', 'qemu:capabilities', 'qemu:deprecation', 'qemu:override',
 ]

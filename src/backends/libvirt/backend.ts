@@ -188,7 +188,7 @@ export class LibvirtBackend implements Backend {
       const i = vm.ub!.devices.findIndex((d) => d.name === device.def.name)
       const d = vm.ub!.devices[i]
       if (!d.host) throw new UbmgrError(`error: device ${d.name} is a pool request: the pool must assign a host device before it can be attached`)
-      return serialize(ubHostdevElement({hostGuid: d.host.guid, guestGuid: d.guestGuid!, eid: d.eid, ports: d.ports, links: d.links, alias: `ub-${i}`}, vm.ub!))
+      return serialize(ubHostdevElement({hostGuid: d.host.guid, guestGuid: d.guestGuid!, eid: d.eid, ports: d.ports, links: d.links}, vm.ub!))
     }
     const f = vm.ub!.fusion.find((x) => x.name === device.def.name)!
     if (f.transport === 'pci') return serialize(mdevHostdevElement(f.mdevUuid!, f.name))

@@ -6,6 +6,8 @@ export function basicRules(def: Record<string, unknown>): RuleProblem[] {
   const name = str(def.name)
   if (name !== undefined && (name.trim() !== name || name === '.' || name === '..'))
     out.push({pointer: '/name', rule: 'name', message: 'a domain name must not be "." or ".." nor start or end with spaces'})
+  if (def.hugepages === true && list([def.libvirt]).some((l) => Array.isArray(l.domain) && l.domain.some((x) => typeof x === 'string' && /^\s*<memoryBacking\b/.test(x))))
+    out.push({pointer: '/hugepages', rule: 'hugepages-backing', message: 'libvirt.domain already holds a <memoryBacking> element', hint: 'put <hugepages/> inside that element, or drop it and keep hugepages: true'})
   unique(list(def.disks), 'target', '/disks', 'disk target', out)
   list(def.disks).forEach((d, i) => {
     if ((d.device ?? 'disk') === 'disk' && d.source === undefined)

@@ -43,10 +43,5 @@ export function busRules(def: Record<string, unknown>): RuleProblem[] {
       message: 'iommufd is require for nested ummu.',
       hint: 'QEMU ub-ummu nested mode needs an iommufd backend: set iommufd: true or nested: false',
     })
-  const mem = obj(ub.ubmemVmmu)
-  if (mem) {
-    const tid = toInt(mem.tid as number | string | undefined)
-    if (tid !== undefined && tid > 0xfffff) out.push({pointer: '/ub/ubmemVmmu/tid', rule: 'tid-range', message: `TokenID is 20 bits: 0..0xfffff (got 0x${tid.toString(16)})`})
-  }
   return out
 }

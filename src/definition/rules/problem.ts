@@ -7,6 +7,8 @@ export interface RuleProblem {
   rule: string
   /** Point at the property's key rather than its value (unknown or misplaced properties). */
   key?: boolean
+  /** A warning is printed but does not make the definition invalid. Default: error. */
+  severity?: 'warning'
 }
 
 // Rules run on data that may have failed the schema: read it defensively.

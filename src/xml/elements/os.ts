@@ -23,6 +23,13 @@ export function osFromXml(os: XmlElement | undefined): {arch?: string; machine?:
 }
 
 export const memoryToXml = (vm: UbVm): XmlElement => leaf('memory', vm.memoryKiB.toString(), {unit: 'KiB'})
+/** hugepages: true → <memoryBacking><hugepages/></memoryBacking> (host default page size). */
+export const memoryBackingToXml = (vm: UbVm): XmlElement | undefined => (vm.hugepages ? el('memoryBacking', {}, [el('hugepages')]) : undefined)
+
+/** true when <memoryBacking> holds exactly <hugepages/>, which is what the hugepages field means. */
+export const isPlainHugepages = (e: XmlElement): boolean =>
+  e.name === 'memoryBacking' && e.attrs.length === 0 && elements(e).length === 1 && elements(e)[0].name === 'hugepages' && elements(e)[0].attrs.length === 0 && elements(elements(e)[0]).length === 0
+
 export const vcpuToXml = (vm: UbVm): XmlElement => leaf('vcpu', vm.vcpus, {placement: 'static'})
 
 /** libvirt's scaled integers (virScaleInteger): bytes and k/KiB … with 1000- or 1024-based units. */

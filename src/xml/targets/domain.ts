@@ -3,7 +3,7 @@
 import type {UbVm} from '../../definition/normalize.js'
 import {diskToXml} from '../elements/disk.js'
 import {interfaceToXml} from '../elements/interface.js'
-import {memoryToXml, osToXml, vcpuToXml} from '../elements/os.js'
+import {memoryBackingToXml, memoryToXml, osToXml, vcpuToXml} from '../elements/os.js'
 import {qemuCommandline} from '../elements/qemu-commandline.js'
 import {QEMU_NS, QEMU_PREFIX} from '../namespaces.js'
 import {DEVICE_ORDER, DOMAIN_ORDER, sortByOrder} from '../order.js'
@@ -42,6 +42,7 @@ export function assembleDomain(vm: UbVm, parts: TargetParts): XmlElement {
       vm.description !== undefined && leaf('description', vm.description),
       metadataChildren.length > 0 && el('metadata', {}, metadataChildren),
       memoryToXml(vm),
+      memoryBackingToXml(vm),
       vcpuToXml(vm),
       osToXml(vm),
       parts.iommufds && leaf('iommufds', 1),
