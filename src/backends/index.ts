@@ -10,7 +10,7 @@ export async function openBackend(connect: string | undefined, target?: RenderTa
     return new SimBackend(uri, new EmbeddedStore(simStoreName(uri)))
   }
   const {LibvirtBackend} = await import('./libvirt/backend.js')
-  return new LibvirtBackend(uri, target ?? 'upstream')
+  return new LibvirtBackend(uri, target)
 }
 
 export type {Backend} from './types.js'

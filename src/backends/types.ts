@@ -31,10 +31,15 @@ export interface DefineResult {
   outcome: 'created' | 'changed' | 'unchanged'
   diff: string[]
   dryRun: boolean
+  /** The XML form sent to libvirt and why (libvirt backend only). */
+  target?: {name: RenderTarget; reason: string}
 }
 
 export interface Backend {
   readonly uri: string
+  /** The XML form define uses on this connection, and why. */
+  targetChoice(): Promise<{target: RenderTarget; reason: string}>
+  capabilities(): Promise<UbCapabilities>
   define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult>
   undefine(name: string): Promise<{name: string; transient: boolean}>
   start(name: string): Promise<{name: string; events?: unknown[]}>
@@ -47,3 +52,19 @@ export interface Backend {
   /** pending: libvirt sent the unplug request but the guest has not released the device yet. */
   detach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean; pending?: boolean}>
 }
+
+/** What a connection can do with UB (`ubmgr capabilities`). */
+export interface UbCapabilities {
+  uri: string
+  backend: 'sim' | 'libvirt'
+  /** The connection understands openEuler's UB domain XML. */
+  ubAware: boolean
+  /** The XML form define sends there unless --target says otherwise. */
+  target: RenderTarget
+  evidence: string
+  hotplug: {ub: 'yes' | 'no' | 'unknown'; reason: string}
+  liveMigration: {withUbDevices: 'no'; reason: string}
+}
+
+/** QEMU hw/vfio/ub.c: the vfio-ub vmstate is unmigratable. */
+export const UB_MIGRATION = {withUbDevices: 'no', reason: 'QEMU marks vfio-ub devices unmigratable (hw/vfio/ub.c vmstate .unmigratable = 1)'} as const

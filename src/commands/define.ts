@@ -10,7 +10,9 @@ export default class Define extends UbmgrCommand {
     'FILE is a UB VM definition (YAML/JSON) or domain XML of any target. Defining the same name again keeps\n' +
     'its uuid and reports whether anything changed; a different uuid for an existing name is refused, as\n' +
     'libvirt does. With --dry-run nothing changes: the definition is validated and the change is shown.\n' +
-    'On libvirt the XML is defined with --validate and the stored XML is compared with what was sent.'
+    'On libvirt the XML is defined with --validate and the stored XML is compared with what was sent. Without\n' +
+    '--target, ubmgr asks that libvirt whether it understands UB (domain capabilities, else a validating probe\n' +
+    'that defines nothing) and sends the openeuler form there, the upstream form elsewhere; it says which.'
   static override examples = [
     '<%= config.bin %> define examples/dpu-passthrough.yaml',
     '<%= config.bin %> define vm.yaml --dry-run',
@@ -26,9 +28,12 @@ export default class Define extends UbmgrCommand {
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Define)
     const [{openBackend}, {loadDefinitionOrXml}] = await Promise.all([import('../backends/index.js'), import('../backends/define-input.js')])
-    const definition = await loadDefinitionOrXml(args.file)
     const backend = await openBackend(flags.connect, flags.target as 'openeuler' | 'upstream' | undefined)
+    const {target} = await backend.targetChoice()
+    const {definition, warnings} = await loadDefinitionOrXml(args.file, target)
+    for (const w of warnings) this.note(w)
     const result = await backend.define(definition, {dryRun: flags['dry-run'], source: args.file})
+    if (result.target) this.say(`Target ${result.target.name}: ${result.target.reason}`)
     if (result.dryRun) {
       for (const line of result.diff) this.say(line)
       this.say(`Dry run: domain '${result.name}' would be ${result.outcome === 'unchanged' ? 'left unchanged' : result.outcome === 'created' ? 'created' : 'changed'}`)

@@ -21,15 +21,48 @@ import {attr, child, el, elements, type XmlElement} from '../../xml/tree.js'
 import {checkAttachFlags, type AttachFlags} from '../attach-flags.js'
 import {deviceLabel, withDevice, type DeviceFile} from '../devices.js'
 import {lineDiff} from '../sim/backend.js'
-import type {Backend, DefineResult, DomainInfo, DomainState, DomainSummary} from '../types.js'
+import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
+import {detectUbSupport, type UbSupport} from './ub-support.js'
 import {domainExists, virsh} from './virsh.js'
 
 export class LibvirtBackend implements Backend {
+  private support?: Promise<UbSupport>
+
   constructor(
     readonly uri: string,
-    /** upstream for stock libvirt, openeuler for openEuler's UB-aware libvirt */
-    private readonly target: RenderTarget = 'upstream',
+    /** --target: upstream for stock libvirt, openeuler for openEuler's UB-aware libvirt; else detected */
+    private readonly explicitTarget?: RenderTarget,
   ) {}
+
+  private ubSupport(): Promise<UbSupport> {
+    this.support ??= detectUbSupport(this.uri)
+    return this.support
+  }
+
+  /** --target if given; else openeuler where this libvirt understands UB, upstream elsewhere. */
+  async targetChoice(): Promise<{target: RenderTarget; reason: string}> {
+    if (this.explicitTarget) return {target: this.explicitTarget, reason: `--target ${this.explicitTarget}`}
+    const s = await this.ubSupport()
+    return s.ubAware
+      ? {target: 'openeuler', reason: `libvirt at ${this.uri} understands UB: ${s.evidence}`}
+      : {target: 'upstream', reason: `libvirt at ${this.uri} does not understand UB: ${s.evidence}`}
+  }
+
+  async capabilities(): Promise<UbCapabilities> {
+    const s = await this.ubSupport()
+    const {target} = await this.targetChoice()
+    return {
+      uri: this.uri,
+      backend: 'libvirt',
+      ubAware: s.ubAware,
+      target,
+      evidence: s.evidence,
+      hotplug: s.ubAware
+        ? {ub: 'unknown', reason: "openEuler libvirt gains UB hostdev hot-plug with its PR #456, open when last checked; ubmgr does not probe for it"}
+        : {ub: 'no', reason: 'stock libvirt has no UB device type, and QEMU arguments cannot change on a defined domain'},
+      liveMigration: UB_MIGRATION,
+    }
+  }
 
   private async withTempFile<T>(name: string, content: string, fn: (path: string) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'ubmgr-'))
@@ -48,11 +81,12 @@ export class LibvirtBackend implements Backend {
     // Idempotent define: carry the existing uuid (libvirt refuses a define without it) and the MACs
     // libvirt generated for interfaces that have none (otherwise every define would change them).
     const withUuid: UbVmDefinition = existingXml ? keepIdentity(definition, existingUuid!, existingXml) : definition
-    const {xml} = renderDomain(normalize(withUuid), this.target)
+    const choice = await this.targetChoice()
+    const {xml} = renderDomain(normalize(withUuid), choice.target)
     const before = existingXml ? definitionToYaml(importDomainXml(existingXml).definition) : ''
     if (opts.dryRun) {
       const after = definitionToYaml(importDomainXml(xml).definition)
-      return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: lineDiff(before, after), dryRun: true}
+      return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: lineDiff(before, after), dryRun: true, target: {name: choice.target, reason: choice.reason}}
     }
     await this.withTempFile(`${encodeURIComponent(definition.name)}.xml`, xml, async (path) => {
       try {
@@ -70,7 +104,7 @@ export class LibvirtBackend implements Backend {
     }
     const after = definitionToYaml(importDomainXml(stored).definition)
     const uuid = (await virsh(this.uri, ['domuuid', definition.name])).trim()
-    return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: lineDiff(before, after), dryRun: false}
+    return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
   }
 
   async undefine(name: string): Promise<{name: string; transient: boolean}> {
@@ -177,7 +211,7 @@ export class LibvirtBackend implements Backend {
   private async fragment(name: string, device: DeviceFile): Promise<string> {
     if (device.kind === 'disk') return serialize(diskToXml(normalize({name: 'x', vcpus: 1, memory: '1GiB', disks: [device.def]}).disks[0]))
     if (device.kind === 'interface') return serialize(interfaceToXml(normalize({name: 'x', vcpus: 1, memory: '1GiB', interfaces: [device.def]}).interfaces[0]))
-    if (this.target !== 'openeuler')
+    if ((await this.targetChoice()).target !== 'openeuler')
       throw new UbmgrError([
         `error: cannot ${device.kind === 'fusion' ? 'hot-plug a fusion device' : 'hot-plug a UB device'} through stock libvirt (${this.uri}): libvirt has no UB device type, and QEMU arguments cannot change on a defined domain`,
         'error: use --target openeuler with openEuler’s UB-aware libvirt, or change the definition and define it again',

@@ -9,7 +9,7 @@ import {UbmgrError} from '../../ground/errors.js'
 import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
-import type {Backend, DefineResult, DomainInfo, DomainSummary} from '../types.js'
+import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainSummary, type UbCapabilities} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
@@ -22,6 +22,23 @@ export class SimBackend implements Backend {
     readonly uri: string,
     private readonly store: EmbeddedStore,
   ) {}
+
+  async targetChoice(): Promise<{target: RenderTarget; reason: string}> {
+    return {target: 'ubmgr', reason: 'the embedded backend keeps the whole definition'}
+  }
+
+  /** What the simulator models. */
+  async capabilities(): Promise<UbCapabilities> {
+    return {
+      uri: this.uri,
+      backend: 'sim',
+      ubAware: true,
+      target: 'ubmgr',
+      evidence: "the embedded simulator models openEuler's UB stack (bus instances, vfio-ub, vUMMU, USI, firmware tables)",
+      hotplug: {ub: 'yes', reason: 'attach-device/detach-device --live run the simulated hot-plug (SHP capability, link message, topology scan, UMMU, USI)'},
+      liveMigration: {withUbDevices: UB_MIGRATION.withUbDevices, reason: `${UB_MIGRATION.reason}; the simulator does not model migration`},
+    }
+  }
 
   private async get(from: EmbeddedStore | EmbeddedTx, name: string): Promise<DomainRecord> {
     const record = await from.readDomain(name)
