@@ -37,9 +37,13 @@ describe('ubmgr CLI', () => {
   })
 
   it('render prints the golden XML and -o writes it', async () => {
-    const r = await runCli(['render', 'examples/multi-device.yaml', '--target', 'openeuler'])
+    const r = await runCli(['render', 'examples/dpu-passthrough.yaml', '--target', 'openeuler'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout + '\n').toBe(await readFile(goldenPath('multi-device.yaml', 'openeuler'), 'utf8'))
+    expect(r.stdout + '\n').toBe(await readFile(goldenPath('dpu-passthrough.yaml', 'openeuler'), 'utf8'))
+    const refused = await runCli(['render', 'examples/multi-device.yaml', '--target', 'openeuler'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/^examples\/multi-device\.yaml:\d+:\d+: \/ub\/devices\/3\/links: 2 links: openEuler libvirt's <ports> element holds at most one <port>/)
     const out = join(dir, 'x.xml')
     const w = await runCli(['render', 'examples/multi-device.yaml', '-t', 'upstream', '-o', out])
     expect(w.exitCode).toBe(0)

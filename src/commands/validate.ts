@@ -35,7 +35,8 @@ export default class Validate extends UbmgrCommand {
       const valid = !problems.some(isError)
       files.push({file, valid, problems})
       if (!this.jsonEnabled()) {
-        for (const p of problems) process.stderr.write(formatProblem(p) + '\n')
+        // -q keeps errors and drops warnings, like every other diagnostic.
+        for (const p of problems) if (isError(p) || !this.quiet) process.stderr.write(formatProblem(p) + '\n')
         if (valid) this.say(`${file}: valid${target ? ` for target ${target}` : ''}`)
       }
     }
