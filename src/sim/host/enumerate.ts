@@ -1,20 +1,31 @@
-// The kernel's enumeration (drivers/ub/ubus/enum.c) over a described fabric: for each Bus Controller in
-// ubc_list, a uent with entity_idx 0 and topo_rank 0, then BFS: ENUM_CMD_TOPO_QUERY answered with TLVs,
-// remote entities created one hop further (at most 255 hops), ENUM_CMD_NA_CFG for the entity's primary CNA
-// and each port's CNA, and finally UBC0's static server bus instance with every entity bound to it.
-// Linear in entities + links: maps and arrays only.
-import {parseGuid, formatGuid, UbGuidType} from '../../definition/guid.js'
+// The kernel's enumeration (drivers/ub/ubus/enum.c, ub_enum_probe) over a described fabric:
+//  1. every Bus Controller in ubc_list is created (topo_rank 0), queried with ENUM_CMD_TOPO_QUERY and
+//     configured with ENUM_CMD_NA_CFG, in list order;
+//  2. one BFS over all of them: a port whose remote GUID is not yet known creates the remote entity one
+//     hop further, which is queried and configured at once (a DEVICE that leads somewhere new is refused:
+//     "device connect to multi peer");
+//  3. route calculation (route.ts);
+//  4. activation in list order: EID and uent_num from their IDAs, the static server BI when UBC0 is added,
+//     default bus-instance binding, drivers.
+// Any failure stops the whole probe, as in the kernel. Linear in entities + ports: maps and arrays only.
 import {bandwidthToMbps} from '../../definition/units.js'
 import {UbmgrError} from '../../ground/errors.js'
-import {CLASS_CODE, type Fabric, type FabricEntity} from './fabric.js'
-import type {EntityKind, HostBusInstance, HostEntity, HostState} from './model.js'
-import {decodeTlvs, encodeTlvs, ENUM_CMD_TOPO_QUERY, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, TLV_CAP_INFO, TLV_PORT_INFO, TLV_PORT_NUM, TLV_SLICE_INFO, type Tlv} from './tlv.js'
+import {altHex, uentName} from './cformat.js'
+import {HostError} from './errors.js'
+import {CLASS_CODE, DEFAULT_LOCAL_RANGE, type Fabric, type FabricEntity} from './fabric.js'
+import {Ida} from './ida.js'
+import {cfgCplNotify, defaultBusInstanceInit, staticBusInstanceInit, UB_CP_UPI} from './instances.js'
+import type {EntityKind, HostEntity, HostErs, HostState} from './model.js'
+import {routeTable} from './route.js'
+import {decodeTopoReply, encodeTopoReply, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, NULL_GUID, type PortSlice, TlvError} from './tlv.js'
 
-/** enum.c: a scan goes at most 255 hops from its controller. */
-export const MAX_TOPO_RANK = 255
-/** UPI used by enumeration packets (UB_CP_UPI); its numeric value was not in the sources read [INF]. */
-export const UB_CP_UPI = 0
-/** Host MMIO window from which the simulator hands out ERS start addresses [INF]. */
+/** enum.c ENUM_MAX_HOPS. */
+export const ENUM_MAX_HOPS = 255
+/** enum.h PORT_TOTAL_NUM_MAX. */
+export const PORT_TOTAL_NUM_MAX = 256
+/** The compact EID is 20 bits (UB_COMPACT_EID_MASK). */
+const UB_COMPACT_EID_MASK = 0xfffff
+/** Host MMIO window from which the simulator hands out ERS start addresses [inferred: the firmware's choice]. */
 const ERS_WINDOW_BASE = 0x2c00000000n
 
 export interface HostEvent {
@@ -23,196 +34,321 @@ export interface HostEvent {
   detail: string
 }
 
-interface Spec extends FabricEntity {
-  kind: 'controller' | 'switch' | 'device'
-  node: string
-}
-
 export interface EnumerationResult {
   state: HostState
   events: HostEvent[]
-  stats: {entities: number; links: number; topoQueries: number; naCfg: number; maxRank: number}
+  stats: {entities: number; links: number; topoQueries: number; naCfg: number; naQuery: number; maxRank: number; routes: number; unreached: number}
+}
+
+interface Spec extends FabricEntity {
+  role: 'controller' | 'switch' | 'device'
+  node: string
+  /** Per port: the remote end, from the links. */
+  wires: Array<{name: string; port: number} | undefined>
+}
+
+/** A port as the kernel holds it during the scan (struct ub_port). */
+interface KPort {
+  type: 'physical' | 'virtual'
+  boundary: boolean
+  shareable: boolean
+  rIndex: number
+  rGuid: string
+  rEnt?: KEnt
+  cna: number
+}
+
+/** A uent during the scan, before it is added to the bus. */
+interface KEnt {
+  spec: Spec
+  guid: string
+  kind: EntityKind
+  classCode: number
+  rank: number
+  ubc: KEnt
+  ports: KPort[]
+  cna: number
+}
+
+class EnumError extends Error {
+  constructor(
+    readonly entity: string,
+    message: string,
+    readonly errno: string,
+  ) {
+    super(message)
+  }
+}
+
+const classCodeOf = (s: Spec) => s.classCode ?? (s.role === 'device' ? CLASS_CODE[s.class ?? 'nic'] : CLASS_CODE[s.role])
+
+/** ub_entity_type_init: GUID type and base code (low byte) decide; the pool flag only comes from ENTITY_REG. */
+export function entityKind(guidType: number, classCode: number, pool: boolean): EntityKind | undefined {
+  const base = classCode & 0xff
+  if (guidType === 1) return base === 0 ? (classCode === 0 ? 'bus_controller' : undefined) : pool ? 'p_device' : 'device'
+  if (guidType === 2) return base === 0 ? 'ibus_controller' : pool ? 'p_idevice' : 'idevice'
+  if (guidType === 3 || guidType === 4) return 'switch'
+  return undefined
 }
 
 export function enumerateHost(fabric: Fabric, onProgress?: (done: number, total: number) => void): EnumerationResult {
+  try {
+    return run(fabric, onProgress)
+  } catch (error) {
+    if (error instanceof EnumError)
+      throw new UbmgrError(`fabric ${fabric.name}: ${error.entity}: ${error.message} (-${error.errno}); ub_enum_probe stops and adds no entity`)
+    if (error instanceof HostError) throw new UbmgrError(`fabric ${fabric.name}: ${error.text}; ub_enum_probe stops and adds no entity`)
+    throw error
+  }
+}
+
+function run(fabric: Fabric, onProgress?: (done: number, total: number) => void): EnumerationResult {
   const specs = new Map<string, Spec>()
-  for (const node of fabric.nodes) {
-    for (const c of node.controllers) specs.set(c.name, {...c, kind: 'controller', node: node.name})
-    for (const s of node.switches ?? []) specs.set(s.name, {...s, kind: 'switch', node: node.name})
-    for (const d of node.devices ?? []) specs.set(d.name, {...d, kind: 'device', node: node.name})
-  }
-  // port wiring: name → port index → remote end
-  const wiring = new Map<string, Map<number, {name: string; port: number}>>()
-  const end = (text: string) => {
-    const [name, port] = text.split(':')
-    const spec = specs.get(name)
-    if (!spec) throw new UbmgrError(`fabric ${fabric.name}: link to unknown entity ${name}`)
-    const index = Number(port)
-    if (index >= spec.ports) throw new UbmgrError(`fabric ${fabric.name}: ${name} has ${spec.ports} ports, no port ${index}`)
-    return {name, port: index}
-  }
+  const byGuid = new Map<string, Spec>()
+  const ubcList: Spec[] = []
+  for (const node of fabric.nodes)
+    for (const [role, list] of [['controller', node.controllers], ['switch', node.switches ?? []], ['device', node.devices ?? []]] as const)
+      for (const e of list) {
+        const spec: Spec = {...e, guid: e.guid.toLowerCase(), role, node: node.name, wires: new Array(e.ports)}
+        specs.set(e.name, spec)
+        byGuid.set(spec.guid, spec)
+        if (role === 'controller') ubcList.push(spec)
+      }
   for (const [a, b] of fabric.links) {
-    const x = end(a)
-    const y = end(b)
+    const x = wireEnd(specs, a)
+    const y = wireEnd(specs, b)
     for (const [from, to] of [[x, y], [y, x]]) {
-      const ports = wiring.get(from.name) ?? new Map()
-      if (ports.has(from.port)) throw new UbmgrError(`fabric ${fabric.name}: ${from.name} port ${from.port} reports multiple peers`)
-      ports.set(from.port, to)
-      wiring.set(from.name, ports)
+      const spec = specs.get(from.name)!
+      if (spec.wires[from.port]) throw new UbmgrError(`fabric ${fabric.name}: ${from.name} port ${from.port} is linked twice (a port has one peer)`)
+      spec.wires[from.port] = to
     }
   }
 
   const events: HostEvent[] = []
-  const log = (action: string, detail: string) => events.push({seq: events.length + 1, action, detail})
-  const entities: HostEntity[] = []
-  const byName = new Map<string, HostEntity>()
-  let nextCna = 1
-  let nextEid = 1
-  let sa = ERS_WINDOW_BASE
-  const stats = {entities: 0, links: fabric.links.length, topoQueries: 0, naCfg: 0, maxRank: 0}
+  const log = (action: string, detail: string) => {
+    if (events.length < 2000) events.push({seq: events.length + 1, action, detail})
+  }
+  const stats = {entities: 0, links: fabric.links.length, topoQueries: 0, naCfg: 0, naQuery: 0, maxRank: 0, routes: 0, unreached: 0}
+  const cluster = Boolean(fabric.cluster)
+  const eidRange = fabric.firmware?.eid ?? DEFAULT_LOCAL_RANGE
+  const cnaRange = fabric.firmware?.cna ?? DEFAULT_LOCAL_RANGE
+  const cnaIda = new Ida(cnaRange[0], cnaRange[1])
+  const buf = Buffer.alloc(4096) // the kernel's topo_scan buffer (UB_TOPO_BUF_SZ)
   const total = specs.size
 
-  const create = (spec: Spec, rank: number, ubc: number): HostEntity => {
-    if (rank > MAX_TOPO_RANK) throw new UbmgrError(`fabric ${fabric.name}: ${spec.name} is more than ${MAX_TOPO_RANK} hops from its controller`)
-    const guid = parseGuid(spec.guid)!
-    const ers = (spec.ers ?? (spec.kind === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size) => {
-      const start = sa
-      sa += BigInt(Math.max(size, 0x1000))
-      return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
-    }) as HostEntity['ers']
-    const e: HostEntity = {
-      uentNum: entities.length,
-      guid: formatGuid(guid),
-      kind: entityKind(spec, guid.type),
-      classCode: spec.kind === 'device' ? CLASS_CODE[spec.class ?? 'nic'] : CLASS_CODE[spec.kind],
-      eid: nextEid++,
-      cna: 0,
-      upi: UB_CP_UPI,
-      tid: 0,
-      entityIdx: 0,
-      ubc: spec.kind === 'controller' ? entities.length : ubc,
-      instanceEid: 0,
-      topoRank: rank,
-      driver: defaultDriver(spec),
-      driverOverride: null,
-      ports: Array.from({length: spec.ports}, (_, index) => ({index, type: 'physical' as const, cna: 0, boundary: false, shareable: false})),
-      ers,
-      usiVectors: spec.kind === 'device' ? (spec.usiVectors ?? 16) : 0,
-      totalUes: spec.ues ?? 0,
-      pooled: spec.pool !== undefined,
-      node: spec.node,
-      ...(spec.pool && spec.class ? {pool: {class: spec.class, bandwidthMbps: bandwidthToMbps(spec.pool.bandwidth) ?? 0, queues: spec.pool.queues, card: spec.pool.card}} : {}),
-    }
-    entities.push(e)
-    byName.set(spec.name, e)
-    stats.entities++
-    stats.maxRank = Math.max(stats.maxRank, rank)
-    if (onProgress && entities.length % 256 === 0) onProgress(entities.length, total)
-    return e
-  }
+  /** What the entity's port slices say: the remote GUID and port of each linked port. */
+  const portSlices = (spec: Spec): PortSlice[] =>
+    Array.from(spec.wires, (w, index) => ({index, remoteGuid: w ? specs.get(w.name)!.guid : undefined, remoteIndex: w?.port, boundary: false, virtual: false}))
 
-  /** What the entity answers to ENUM_CMD_TOPO_QUERY, from its ports. */
-  const topoReply = (spec: Spec): Tlv[] => {
-    const ports = wiring.get(spec.name) ?? new Map()
-    const tlvs: Tlv[] = [{type: TLV_SLICE_INFO, totalSlice: 1}, {type: TLV_PORT_NUM, totalPorts: spec.ports}]
-    for (let p = 0; p < spec.ports; p++) {
-      const remote = ports.get(p)
-      tlvs.push({
-        type: TLV_PORT_INFO,
-        port: {localPort: p, remotePort: remote?.port ?? 0, remoteGuid: remote ? specs.get(remote.name)!.guid : '0000-0000-0-0-000000-0000000000000000', up: Boolean(remote), boundary: false, virtual: false, shareable: false},
-      })
-    }
-    tlvs.push({type: TLV_CAP_INFO, classCode: spec.kind === 'device' ? CLASS_CODE[spec.class ?? 'nic'] : CLASS_CODE[spec.kind]})
-    return tlvs
-  }
-
-  const naCfg = (e: HostEntity) => {
-    e.cna = nextCna++
-    stats.naCfg++
-    for (const port of e.ports) {
-      port.cna = nextCna++
-      stats.naCfg++
-    }
-  }
-
-  for (const ubcSpec of [...specs.values()].filter((s) => s.kind === 'controller')) {
-    const ubc = create(ubcSpec, 0, 0)
-    log('ubc', `uent ${hex5(ubc.uentNum)} ${ubc.guid}: entity_idx 0, is_mue 1, topo_rank 0`)
-    const queue: Spec[] = [ubcSpec]
-    for (let head = 0; head < queue.length; head++) {
-      const spec = queue[head]
-      const e = byName.get(spec.name)!
-      const reply = decodeTlvs(encodeTlvs(topoReply(spec)))
+  /** ub_enum_ent: TOPO_QUERY slice by slice, type check, ports set up and parsed. */
+  const enumEnt = (ent: KEnt) => {
+    const slices = portSlices(ent.spec)
+    let totalSlice = 1
+    for (let slice = 0; slice < totalSlice; slice++) {
       stats.topoQueries++
-      if (events.length < 2000) log('TOPO_QUERY', `opcode ${ENUM_CMD_TOPO_QUERY} → uent ${hex5(e.uentNum)}: ${reply.length} TLVs`)
-      naCfg(e)
-      if (events.length < 2000) log('NA_CFG', `opcode ${ENUM_NA_CFG_PRIMARY} primary cna ${e.cna}; opcode ${ENUM_NA_CFG_PORT} × ${e.ports.length} ports`)
-      for (const t of reply) {
-        if (t.type !== TLV_PORT_INFO || !t.port.up) continue
-        const remoteName = wiring.get(spec.name)!.get(t.port.localPort)!.name
-        let remote = byName.get(remoteName)
-        if (!remote) {
-          const remoteSpec = specs.get(remoteName)!
-          if (remoteSpec.kind === 'controller') continue // another UBC's domain: it enumerates itself
-          remote = create(remoteSpec, e.topoRank + 1, ubc.uentNum)
-          queue.push(remoteSpec)
-        }
-        e.ports[t.port.localPort].remote = {guid: remote.guid, index: t.port.remotePort, uentNum: remote.uentNum}
+      let reply
+      try {
+        reply = decodeTopoReply(buf, encodeTopoReply(buf, ent.guid, slices, slice, classCodeOf(ent.spec)))
+      } catch (error) {
+        if (error instanceof TlvError) throw new EnumError(ent.spec.name, error.message, 'EINVAL')
+        throw error
+      }
+      if (slice === 0) {
+        if (reply.totalSlice === undefined || reply.totalPorts === undefined || reply.classCode === undefined || reply.ports.length === 0)
+          throw new EnumError(ent.spec.name, 'tlv si/pi/pn/ci NULL', 'EFAULT')
+        ent.classCode = reply.classCode
+        const type = Number.parseInt(ent.guid[12], 16)
+        const kind = entityKind(type, ent.classCode, false)
+        const code = altHex(ent.classCode)
+        if (!kind) throw new EnumError(ent.spec.name, `ent type unknown, type=${altHex(type)}, class=${code}`, 'EINVAL')
+        if (ent.rank === 0 && kind !== 'ibus_controller') throw new EnumError(ent.spec.name, `ubc bad type, type=${altHex(type)}, class=${code}`, 'EINVAL')
+        if (ent.rank > 0 && (kind === 'ibus_controller' || kind === 'bus_controller')) throw new EnumError(ent.spec.name, `peripheral bad type, type=${altHex(type)}, class=${code}`, 'EINVAL')
+        ent.kind = kind
+        totalSlice = reply.totalSlice
+        if (reply.totalPorts > PORT_TOTAL_NUM_MAX) throw new EnumError(ent.spec.name, `Total num ports is over total num max(${PORT_TOTAL_NUM_MAX}).`, 'EINVAL')
+        ent.ports = Array.from({length: reply.totalPorts}, () => ({type: 'physical' as const, boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}))
+      }
+      if (slice === 0) log('TOPO_QUERY', `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
+      // ub_enum_parse_port: b/t/w land on ports[local_port_idx] (0 for a down port); neighbour info only when up
+      for (const pi of reply.ports) {
+        const port = ent.ports[pi.localPortIdx]
+        if (!port) continue
+        port.boundary = pi.b
+        port.type = pi.t ? 'virtual' : 'physical'
+        port.shareable = pi.w
+        if (!pi.s) continue
+        if (ent.kind !== 'device' && ent.kind !== 'idevice' && port.boundary) continue
+        port.rIndex = pi.remotePortIdx
+        port.rGuid = pi.remoteGuid
       }
     }
   }
-  const unreached = [...specs.values()].filter((s) => !byName.has(s.name))
-  if (unreached.length > 0) log('unreached', `${unreached.length} entities have no path to a Bus Controller: ${unreached.slice(0, 5).map((s) => s.name).join(', ')}`)
 
-  // ub_static_bus_instance_init: UBC0's static server BI, GUID = UBC GUID with type 0; the others share it.
-  const ubc0 = entities.find((e) => e.kind === 'controller')
-  const instances: HostBusInstance[] = []
-  if (ubc0) {
-    const bi = {guid: formatGuid({...parseGuid(ubc0.guid)!, type: UbGuidType.BUS_INSTANCE}), type: (fabric.cluster ? 1 : 0) as 0 | 1, eid: nextEid++, upi: UB_CP_UPI, ubc: ubc0.uentNum}
-    instances.push(bi)
-    for (const e of entities) e.instanceEid = bi.eid
-    log('bus instance', `static ${fabric.cluster ? 'cluster' : 'server'} BI ${bi.guid} eid ${hex5(bi.eid)}: ${entities.length} entities bound`)
+  /** ub_enum_na_cfg: CNAs from the IDA (ONE_CNA entities share theirs), port NA_CFGs before the primary one. */
+  const naCfg = (ent: KEnt) => {
+    const ibusCluster = ent.kind === 'ibus_controller' && cluster
+    const oneCna = ent.kind === 'switch' || ent.ports.length === 1
+    const alloc = () => {
+      const cna = cnaIda.alloc()
+      if (cna < 0) throw new EnumError(ent.spec.name, `cna alloc fail, ret=${cna}`, 'ENOSPC')
+      return cna
+    }
+    if (!ibusCluster) ent.cna = alloc()
+    for (const p of ent.ports) if (!(ent.kind === 'ibus_controller' && p.boundary)) p.cna = oneCna ? ent.cna : alloc()
+    if (ent.kind !== 'switch') {
+      const sent = ent.ports.filter((p) => !(ent.kind === 'ibus_controller' && p.boundary)).length
+      stats.naCfg += sent
+      if (sent) log('NA_CFG', `opcode ${ENUM_NA_CFG_PORT} × ${sent} → ${ent.spec.name} port CNAs ${altHex(ent.ports[0].cna)}${sent > 1 ? `..${altHex(ent.ports[sent - 1].cna)}` : ''}`)
+    }
+    if (ibusCluster) {
+      // ub_enum_cluster_query: NA_QUERY for the controller's CNA (what the FM configured, 0 if nothing yet)
+      ent.cna = ent.spec.fm?.cna ?? 0
+      stats.naQuery++
+      log('NA_QUERY', `${ent.spec.name}: cluster controller cna ${altHex(ent.cna)}`)
+      return
+    }
+    stats.naCfg++
+    log('NA_CFG', `opcode ${ENUM_NA_CFG_PRIMARY} → ${ent.spec.name} primary cna ${altHex(ent.cna)}`)
   }
-  const routes = entities.filter((e) => e.kind === 'controller').reduce((n, c) => n + routeTable({fabric: fabric.name, cluster: Boolean(fabric.cluster), entities, instances}, c.uentNum).length, 0)
-  log('routes', `BFS shortest-hop routes: ${routes} controller route entries`)
-  onProgress?.(total, total)
-  return {state: {fabric: fabric.name, cluster: Boolean(fabric.cluster), entities, instances}, events, stats}
-}
 
-/** ub_enum_bfs_route_cal for one entity: shortest-hop route to every reachable CNA (port, distance). */
-export function routeTable(state: HostState, from: number): Array<{cna: number; port: number; distance: number}> {
-  const dist = new Int32Array(state.entities.length).fill(-1)
-  const via = new Int32Array(state.entities.length).fill(-1)
-  dist[from] = 0
-  const queue = [from]
-  for (let head = 0; head < queue.length; head++) {
-    const u = state.entities[queue[head]]
-    for (const p of u.ports) {
-      const v = p.remote?.uentNum
-      if (v === undefined || dist[v] !== -1) continue
-      dist[v] = dist[u.uentNum] + 1
-      via[v] = u.uentNum === from ? p.index : via[u.uentNum]
-      queue.push(v)
+  const newEnt = (spec: Spec, rank: number, ubc: KEnt | undefined): KEnt => {
+    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], cna: 0} as unknown as KEnt
+    ent.ubc = ubc ?? ent
+    return ent
+  }
+
+  // 1. ub_enum_bus_controllers
+  const list: KEnt[] = []
+  const inList = new Map<string, KEnt>()
+  for (const spec of ubcList) {
+    const ent = newEnt(spec, 0, undefined)
+    enumEnt(ent)
+    naCfg(ent)
+    list.push(ent)
+    inList.set(ent.guid, ent)
+  }
+  if (list.length === 0) throw new UbmgrError(`fabric ${fabric.name}: No ub bus controller exists in the current environment.`)
+
+  // 2. ub_enum_do_topo_scan over all controllers at once
+  for (let head = 0; head < list.length; head++) {
+    const ent = list[head]
+    for (let i = 0; i < ent.ports.length; i++) {
+      const port = ent.ports[i]
+      if (port.rEnt || port.rGuid === NULL_GUID) continue
+      let remote = inList.get(port.rGuid)
+      if (!remote) {
+        if (ent.kind === 'device') throw new EnumError(ent.spec.name, 'device connect to multi peer', 'EINVAL')
+        if (ent.rank + 1 > ENUM_MAX_HOPS) throw new EnumError(ent.spec.name, `ub support max hops: ${ENUM_MAX_HOPS}`, 'EINVAL')
+        const spec = byGuid.get(port.rGuid)!
+        remote = newEnt(spec, ent.rank + 1, ent.ubc)
+        port.rEnt = remote
+        enumEnt(remote)
+        naCfg(remote)
+        list.push(remote)
+        inList.set(remote.guid, remote)
+        stats.maxRank = Math.max(stats.maxRank, remote.rank)
+        if (onProgress && list.length % 1024 === 0) onProgress(list.length, total)
+      }
+      // ub_check_and_connect
+      const rPort = remote.ports[port.rIndex]
+      if (!rPort) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, but remote device has only ${remote.ports.length} ports; port${i} wrong topo`, 'EINVAL')
+      if (rPort.rEnt) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, which is already connected; port${i} wrong topo`, 'EINVAL')
+      port.rEnt = remote
+      rPort.rEnt = ent
+      rPort.rIndex = i
     }
   }
-  const out = []
-  for (let i = 0; i < state.entities.length; i++) if (i !== from && dist[i] > 0) out.push({cna: state.entities[i].cna, port: via[i], distance: dist[i]})
-  return out
+  stats.unreached = specs.size - list.length
+  if (stats.unreached > 0) log('unreached', `${stats.unreached} entities have no path to a Bus Controller`)
+
+  // 4. ub_enum_entities_active (route calculation, step 3, is counted below on the finished state)
+  const state: HostState = {fabric: fabric.name, cluster, firmware: {eid: [...eidRange], cna: [...cnaRange]}, entities: [], instances: []}
+  const eidIda = new Ida(eidRange[0], eidRange[1])
+  const uentOf = new Map<KEnt, number>()
+  list.forEach((ent, i) => uentOf.set(ent, i + 1))
+  let sa = ERS_WINDOW_BASE
+  for (const ent of list) {
+    const spec = ent.spec
+    const ibusCluster = ent.kind === 'ibus_controller' && cluster
+    let eid: number
+    if (ibusCluster) eid = (spec.fm?.eid ?? 0) & UB_COMPACT_EID_MASK
+    else {
+      eid = eidIda.alloc()
+      if (eid < 0) throw new EnumError(spec.name, `alloc eid failed, ret=${eid}`, 'ENOSPC')
+    }
+    const ers = (spec.ers ?? (spec.role === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size): HostErs => {
+      const start = size > 0 ? sa : 0n
+      if (size > 0) sa += BigInt(Math.max(size, 0x1000))
+      return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
+    }) as HostEntity['ers']
+    const e: HostEntity = {
+      uentNum: uentOf.get(ent)!,
+      name: spec.name,
+      guid: ent.guid,
+      kind: ent.kind,
+      classCode: ent.classCode,
+      eid,
+      cna: ent.cna,
+      upi: ibusCluster && spec.fm?.upi ? spec.fm.upi & 0x7fff : UB_CP_UPI,
+      tid: 0,
+      entityIdx: 0,
+      ubc: uentOf.get(ent.ubc)!,
+      instanceEid: 0,
+      topoRank: ent.rank,
+      driver: null,
+      driverOverride: null,
+      ports: ent.ports.map((p, index) => ({
+        index,
+        type: p.type,
+        cna: p.cna,
+        boundary: p.boundary,
+        shareable: p.shareable,
+        ...(p.rEnt ? {remote: {guid: p.rEnt.guid, index: p.rIndex, uentNum: uentOf.get(p.rEnt)!}} : {}),
+      })),
+      ers,
+      usiVectors: spec.role === 'device' ? (spec.usiVectors ?? 16) : 0,
+      totalUes: spec.ues ?? 0,
+      pooled: false,
+      userEid: 0,
+      node: spec.node,
+      ...(spec.pool && spec.class ? {pool: {class: spec.class, bandwidthMbps: bandwidthToMbps(spec.pool.bandwidth) ?? 0, queues: spec.pool.queues, card: spec.pool.card}} : {}),
+    }
+    state.entities.push(e)
+    stats.entities++
+    // ub_entity_add: the IBUS controller that is UBC0 creates the static server BI (the others share it)
+    if (e.kind === 'ibus_controller' && state.instances.length === 0) {
+      const bi = staticBusInstanceInit(state, e, eidIda)
+      log('bus instance', `static server BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)} (UBC0 ${uentName(e.uentNum)})`)
+    }
+    // ub_start_ent: a cluster controller waits for the FM's CFG_CPL_NOTIFY
+    if (!ibusCluster) {
+      defaultBusInstanceInit(state, e)
+      e.driver = defaultDriver(spec)
+    }
+  }
+  if (cluster && fabric.clusterInstance)
+    for (const e of state.entities)
+      if (e.kind === 'ibus_controller') {
+        const bi = cfgCplNotify(state, e, fabric.clusterInstance)
+        e.driver = 'hisi_ubus'
+        log('CFG_CPL_NOTIFY', `${e.name}: static cluster BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)}`)
+      }
+  for (const e of state.entities) if (e.ports.length !== 1) stats.routes += routeTable(state, e.uentNum).length
+  log('routes', `ub_enum_bfs_route_cal: ${stats.routes} route entries`)
+  onProgress?.(total, total)
+  return {state, events, stats}
 }
 
-function entityKind(spec: Spec, type: number): EntityKind {
-  if (spec.kind === 'switch') return type === UbGuidType.ISWITCH ? 'iswitch' : 'switch'
-  if (spec.kind === 'controller') return 'controller'
-  const pooled = spec.pool !== undefined
-  if (type === UbGuidType.ICONTROLLER) return pooled ? 'p_idevice' : 'idevice'
-  return pooled ? 'p_device' : 'device'
+function wireEnd(specs: Map<string, Spec>, text: string): {name: string; port: number} {
+  const [name, port] = text.split(':')
+  return {name, port: Number(port)}
 }
 
-/** Drivers a host would bind: hisi_ubus for the controller, UNIC for network classes [INF]. */
+/** Drivers a host binds by default [inferred]: hisi_ubus for the controller, UNIC for the network classes. */
 function defaultDriver(spec: Spec): string | null {
-  if (spec.kind === 'controller') return 'hisi_ubus'
-  if (spec.kind === 'device' && (spec.class === 'nic' || spec.class === 'dpu')) return 'unic'
+  if (spec.role === 'controller') return 'hisi_ubus'
+  if (spec.role === 'device' && (spec.class === 'nic' || spec.class === 'dpu')) return 'unic'
   return null
 }
 
-export const hex5 = (n: number) => n.toString(16).padStart(5, '0')
+export const hex5 = uentName

@@ -1,7 +1,8 @@
-// A super-node described in YAML: nodes (servers) with Bus Controllers, switches and devices, and the
+// A super-node described as data: nodes (servers) with Bus Controllers, switches and devices, and the
 // port-to-port links between them. This is the simulator's input; enumeration turns it into the host
-// view the kernel builds (HostState).
-import {readFile} from 'node:fs/promises'
+// view the kernel builds (HostState). Two forms: JSON (read with JSON.parse, linear at any size; what
+// `host generate` writes) and YAML (for hand-written hosts, up to 16 MiB).
+import {open} from 'node:fs/promises'
 import {parse} from 'yaml'
 
 import {parseGuid, UbGuidType} from '../../definition/guid.js'
@@ -13,12 +14,17 @@ export interface FabricEntity {
   name: string
   guid: string
   ports: number
+  /** Class code override (base code in the low byte); default from `class`. */
+  classCode?: number
   /** ERS0..2 sizes in bytes (0 = absent). */
   ers?: [number, number, number]
   usiVectors?: number
   ues?: number
   class?: DeviceClass
+  /** UBPRM inventory (owned by the pool model): passed through unchanged. */
   pool?: {bandwidth: string; queues: number; card: string}
+  /** Cluster mode only: what the fabric manager configured in the controller (read by NA_QUERY and config reads). */
+  fm?: {cna?: number; eid?: number; upi?: number}
 }
 
 export interface FabricNode {
@@ -30,62 +36,129 @@ export interface FabricNode {
 
 export interface Fabric {
   name: string
+  /** Controllers in cluster mode (ubc->cluster). */
   cluster?: boolean
+  /** Cluster mode: the static cluster bus instance the FM announces with CFG_CPL_NOTIFY after configuration. */
+  clusterInstance?: {guid: string; eid: number}
+  /** The firmware's local EID and CNA ranges (ubfi ubc_eid_start..end, ubc_cna_start..end); default 1..0xffff each. */
+  firmware?: {eid?: [number, number]; cna?: [number, number]}
   nodes: FabricNode[]
   /** "entity:port" pairs; a link joins two ports. */
   links: Array<[string, string]>
 }
 
 /**
- * Class codes the simulator gives each device class. The bus controller's class code 0 is QEMU's ubc value
- * (ub-stack.md §2.3); the others borrow PCI base classes and are ubmgr's choice [INF].
+ * Class codes (include/ub/ubus/ubus_ids.h; the base code is the LOW byte): bus controller 0x0000,
+ * switch UB 0x0004, network UB 0x0002 and Ethernet 0x0102, storage 0x0001, NPU UB 0x0007. Which of these
+ * each of ubmgr's device classes gets is ubmgr's choice [inferred]: a DPU as a UB network entity, a NIC as
+ * an Ethernet network entity.
  */
 export const CLASS_CODE: Record<DeviceClass | 'controller' | 'switch', number> = {
   controller: 0x0000,
-  switch: 0x0604,
-  nic: 0x0200,
-  dpu: 0x0280,
-  ssd: 0x0108,
-  npu: 0x1200,
+  switch: 0x0004,
+  dpu: 0x0002,
+  nic: 0x0102,
+  ssd: 0x0001,
+  npu: 0x0007,
 }
 
+/** ubmgr's device class of a class code: the exact code first, then the base code (low byte). */
+export function classOfCode(code: number): DeviceClass | undefined {
+  for (const c of ['dpu', 'nic', 'ssd', 'npu'] as const) if (CLASS_CODE[c] === code) return c
+  return ({0x01: 'ssd', 0x02: 'nic', 0x07: 'npu'} as Record<number, DeviceClass>)[code & 0xff]
+}
+
+export const DEFAULT_LOCAL_RANGE: [number, number] = [1, 0xffff]
+export const MAX_JSON_FABRIC_BYTES = 512 * 1024 * 1024
+export const MAX_YAML_FABRIC_BYTES = 16 * 1024 * 1024
+/** At most this many problems are listed before the check stops. */
+const MAX_PROBLEMS = 20
+
+/** Read a fabric file: JSON when it starts with "{", else YAML. Bounded in size; every problem on its own line. */
 export async function loadFabric(file: string): Promise<Fabric> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    throw new UbmgrError(`${file}: cannot read host fabric`)
-  }
+  const text = await readBounded(file)
   let fabric: Fabric
+  const json = text.trimStart().startsWith('{')
   try {
-    fabric = parse(text, {maxAliasCount: 100}) as Fabric
+    fabric = json ? (JSON.parse(text) as Fabric) : (parse(text, {maxAliasCount: 100}) as Fabric)
   } catch (error) {
     throw new UbmgrError(`${file}: ${(error as Error).message.split('\n')[0]}`)
   }
+  if (!json && text.length > MAX_YAML_FABRIC_BYTES) throw new UbmgrError(`${file}: a YAML fabric is limited to 16 MiB; write large fabrics as JSON (host generate -o FILE.json)`)
   checkFabric(fabric, file)
   return fabric
 }
 
+async function readBounded(file: string): Promise<string> {
+  let handle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    throw new UbmgrError(`${file}: cannot read host fabric: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile()) throw new UbmgrError(`${file}: not a regular file`)
+    if (stat.size > MAX_JSON_FABRIC_BYTES) throw new UbmgrError(`${file}: file is ${stat.size} bytes; host fabrics are limited to ${MAX_JSON_FABRIC_BYTES} bytes (512 MiB)`)
+    const buf = Buffer.alloc(stat.size)
+    let got = 0
+    while (got < buf.length) {
+      const {bytesRead} = await handle.read(buf, got, buf.length - got, got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    return buf.toString('utf8', 0, got)
+  } finally {
+    await handle.close()
+  }
+}
+
+const isRange = (r: unknown): r is [number, number] => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0) && r[0] <= r[1]
+
+/** Shape, GUID types, unique names and GUIDs, link ends; linear in entities + links. */
 export function checkFabric(f: Fabric, file: string): void {
   if (!f || typeof f !== 'object' || !Array.isArray(f.nodes) || !Array.isArray(f.links))
     throw new UbmgrError(`${file}: a host fabric needs name, nodes and links`)
+  const problems: string[] = []
+  const problem = (text: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(`${file}: ${text}`)
+  }
   const guids = new Set<string>()
-  const names = new Set<string>()
-  for (const node of f.nodes)
+  const ports = new Map<string, number>()
+  for (const r of [f.firmware?.eid, f.firmware?.cna]) if (r !== undefined && !isRange(r)) problem(`firmware ranges are [start, end] with 0 < start ≤ end`)
+  for (const node of f.nodes) {
+    if (!node || !Array.isArray(node.controllers)) {
+      problem(`node ${node?.name ?? '?'} needs a controllers list`)
+      continue
+    }
     for (const [kind, list] of [['controller', node.controllers], ['switch', node.switches ?? []], ['device', node.devices ?? []]] as const)
       for (const e of list) {
-        const g = parseGuid(e.guid ?? '')
-        if (!g) throw new UbmgrError(`${file}: ${e.name}: not a UB GUID: ${e.guid}`)
-        const want = kind === 'switch' ? [UbGuidType.SWITCH, UbGuidType.ISWITCH] : kind === 'controller' ? [UbGuidType.CONTROLLER] : [UbGuidType.CONTROLLER, UbGuidType.ICONTROLLER]
-        if (!want.includes(g.type)) throw new UbmgrError(`${file}: ${e.name}: a ${kind} GUID must have type ${want.join(' or ')}, not ${g.type}`)
-        if (guids.has(e.guid.toLowerCase())) throw new UbmgrError(`${file}: duplicate GUID ${e.guid}`)
-        if (names.has(e.name)) throw new UbmgrError(`${file}: duplicate entity name ${e.name}`)
-        guids.add(e.guid.toLowerCase())
-        names.add(e.name)
+        const g = typeof e?.guid === 'string' ? parseGuid(e.guid) : undefined
+        if (!g) {
+          problem(`${e?.name}: not a UB GUID: ${e?.guid}`)
+          continue
+        }
+        const want = kind === 'switch' ? [UbGuidType.SWITCH, UbGuidType.ISWITCH] : kind === 'controller' ? [UbGuidType.ICONTROLLER] : [UbGuidType.CONTROLLER, UbGuidType.ICONTROLLER]
+        if (!want.includes(g.type)) problem(`${e.name}: a ${kind} GUID has type ${want.join(' or ')}${kind === 'controller' ? ' (IBUS_CONTROLLER)' : ''}, not ${g.type}`)
+        const key = e.guid.toLowerCase()
+        if (guids.has(key)) problem(`duplicate GUID ${e.guid}`)
+        if (ports.has(e.name)) problem(`duplicate entity name ${e.name}`)
+        if (!Number.isInteger(e.ports) || e.ports < 1) problem(`${e.name}: ports must be a positive integer`)
+        guids.add(key)
+        ports.set(e.name, e.ports)
       }
-  for (const [a, b] of f.links)
-    for (const end of [a, b]) {
-      const [name, port] = end.split(':')
-      if (!names.has(name) || !/^\d+$/.test(port ?? '')) throw new UbmgrError(`${file}: link end ${end} is not ENTITY:PORT of a known entity`)
+  }
+  for (const link of f.links) {
+    if (!Array.isArray(link) || link.length !== 2) {
+      problem(`a link is a pair "ENTITY:PORT", "ENTITY:PORT": ${JSON.stringify(link)}`)
+      continue
     }
+    for (const end of link) {
+      const [name, port] = String(end).split(':')
+      const count = ports.get(name)
+      if (count === undefined || !/^\d+$/.test(port ?? '')) problem(`link end ${end} is not ENTITY:PORT of a known entity`)
+      else if (Number(port) >= count) problem(`link end ${end}: ${name} has ${count} port(s)`)
+    }
+  }
+  if (problems.length > 0) throw new UbmgrError(problems)
 }

@@ -1,5 +1,6 @@
-// Generated super-node fabrics for scale tests and benchmarks: N nodes, each a Bus Controller with
-// switches fanning out to M devices of mixed classes. Deterministic for a seed.
+// Generated super-node fabrics for scale tests and benchmarks: N nodes, each an IBUS controller (GUID type 2,
+// class code 0) with switches fanning out to M devices of mixed classes. Deterministic for a seed. The
+// nodes are not linked to each other: one kernel enumerates every node's controller and its domain.
 import {formatGuid} from '../../definition/guid.js'
 import {rng} from '../rng.js'
 import type {DeviceClass, Fabric, FabricEntity, FabricNode} from './fabric.js'
@@ -20,7 +21,7 @@ export interface LayoutDevice {
 /** One node: a UBC, as many switches as its devices need, the devices behind them. */
 export function nodeLayout(index: number, devices: LayoutDevice[]): {node: FabricNode; links: Array<[string, string]>} {
   const n = `n${index}`
-  const ubc: FabricEntity = {name: `${n}-ubc0`, guid: formatGuid({vendor: 0xcc08, device: 0xa000, version: 0, type: 1, rsv: 0, seq: BigInt(index + 1)}), ports: UBC_PORTS}
+  const ubc: FabricEntity = {name: `${n}-ubc0`, guid: formatGuid({vendor: 0xcc08, device: 0xa000, version: 0, type: 2, rsv: 0, seq: BigInt(index + 1)}), ports: UBC_PORTS}
   const perSwitch = SWITCH_PORTS - 1
   const switches: FabricEntity[] = []
   const links: Array<[string, string]> = []
@@ -42,7 +43,7 @@ export function nodeLayout(index: number, devices: LayoutDevice[]): {node: Fabri
 
 export function generateFabric(nodes: number, devicesPerNode: number, seed = 1, onProgress?: (done: number, total: number) => void): Fabric {
   const random = rng(seed)
-  const fabric: Fabric = {name: `generated-${nodes}x${devicesPerNode}-seed${seed}`, cluster: nodes > 1, nodes: [], links: []}
+  const fabric: Fabric = {name: `generated-${nodes}x${devicesPerNode}-seed${seed}`, cluster: false, firmware: localRanges(nodes, devicesPerNode), nodes: [], links: []}
   for (let i = 0; i < nodes; i++) {
     const devices: LayoutDevice[] = Array.from({length: devicesPerNode}, (_, j) => {
       const cls = CLASSES[Math.floor(random() * CLASSES.length)]
@@ -56,8 +57,18 @@ export function generateFabric(nodes: number, devicesPerNode: number, seed = 1, 
     })
     const {node, links} = nodeLayout(i, devices)
     fabric.nodes.push(node)
-    fabric.links.push(...links)
+    for (const link of links) fabric.links.push(link)
     onProgress?.(i + 1, nodes)
   }
   return fabric
+}
+
+/**
+ * The firmware's local EID and CNA ranges: QEMU's virt machine reports 1..0xffff each; a fabric that needs
+ * more identifiers gets the 20-bit compact EID space and the 24-bit CNA of ENUM_NA_CFG [inferred: what a
+ * super-node's firmware would report].
+ */
+function localRanges(nodes: number, devicesPerNode: number): Fabric['firmware'] {
+  const perNode = 2 + UBC_PORTS + devicesPerNode + Math.ceil(devicesPerNode / (SWITCH_PORTS - 1))
+  return nodes * perNode < 0xffff ? undefined : {eid: [1, 0xfffff], cna: [1, 0xffffff]}
 }

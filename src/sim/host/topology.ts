@@ -1,10 +1,11 @@
 // Drawing the fabric: an indented tree (text), Graphviz dot, or a Mermaid flowchart.
+import {entityByUent} from './instances.js'
 import type {HostState} from './model.js'
 
 export type TopologyFormat = 'text' | 'dot' | 'mermaid'
 
 const label = (s: HostState, i: number) => {
-  const e = s.entities[i]
+  const e = entityByUent(s, i)!
   return `${e.kind} ${e.uentNum.toString(16).padStart(5, '0')} ${e.guid}`
 }
 
@@ -34,13 +35,13 @@ export function drawTopology(s: HostState, format: TopologyFormat): string {
   const seen = new Set<number>()
   const walk = (i: number, depth: number, via: string) => {
     seen.add(i)
-    const e = s.entities[i]
+    const e = entityByUent(s, i)!
     out.push(`${'  '.repeat(depth)}${via}${label(s, i)} eid 0x${e.eid.toString(16)} cna 0x${e.cna.toString(16)}${e.driver ? ` [${e.driver}]` : ''}`)
     for (const p of e.ports) {
       const r = p.remote?.uentNum
-      if (r !== undefined && !seen.has(r) && s.entities[r].topoRank === e.topoRank + 1) walk(r, depth + 1, `port ${p.index} → ${p.remote!.index}: `)
+      if (r !== undefined && !seen.has(r) && entityByUent(s, r)!.topoRank === e.topoRank + 1) walk(r, depth + 1, `port ${p.index} → ${p.remote!.index}: `)
     }
   }
-  for (const e of s.entities) if (e.kind === 'controller') walk(e.uentNum, 0, '')
+  for (const e of s.entities) if (e.kind === 'ibus_controller') walk(e.uentNum, 0, '')
   return out.join('\n') + '\n'
 }

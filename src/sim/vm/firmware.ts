@@ -1,5 +1,7 @@
 // What QEMU reports to the guest (hw/ub/ub_acpi.c): the UBIOS information table with its "bus controller",
 // "ummu" and "rsv_mem" sub-tables, the ACPI UBRT pointing at them, and the DSDT/IORT entries.
+import type {GuestState} from './guest.js'
+import type {Trace} from './trace.js'
 
 export const UBC_INTERRUPT_ID_START = 0x1fff
 export const UBC_INTERRUPT_ID_STRIDE = 0x1000
@@ -8,7 +10,7 @@ export const HI_MSGQ_DEPTH = 16
 export const UBRT_SUBTABLE = {BUS_CONTROLLER: 0, UMMU: 1, RSV_MEM: 2} as const
 export const HID = {UBC0: 'HISI0541', UMU0: 'HISI0551', PMU0: 'HISI0571'} as const
 /** VIRT_UBC_BASE_REG and VIRT_HIGH_UB_MMIO are memmap entries of openEuler's virt machine; the
- * addresses here are the simulator's [INF] (hw/arm/virt.c was not read). */
+ * addresses here are the simulator's [inferred] (hw/arm/virt.c was not read). */
 export const VIRT_UBC_BASE_REG = 0x3000000000n
 export const VIRT_HIGH_UB_MMIO = 0x8000000000n
 export const UBIOS_MMIOS_SIZE_PER_UBC = 512n << 30n
@@ -28,8 +30,10 @@ export interface Firmware {
   iort: Array<{node: string; outputId: number}>
 }
 
-/** UMMU_RESERVED_TID_NUM is not in the reference; the simulator reserves 0x10 TIDs [INF]. */
-export const UMMU_RESERVED_TID_NUM = 0x10
+/** QEMU's vUMMU reserves the first 64 token ids: the first guest token id is 65 (0x41). */
+export const UMMU_RESERVED_TID_NUM = 64
+/** The virt machine's VIRT_UB_IDEV_ERS window for IDEVICE UBBAs [inferred: hw/arm/virt.c, which places it, was not read]. */
+export const VIRT_UB_IDEV_ERS = {base: 0x18000000000n, size: 0x8000000000n}
 
 export function buildFirmware(ubcGuid: string, cluster: boolean): Firmware {
   return {
@@ -66,4 +70,20 @@ export function buildFirmware(ubcGuid: string, cluster: boolean): Firmware {
       {node: '\\_SB_.PMU0', outputId: 0x8989 + 1},
     ],
   }
+}
+
+const hex = (n: number) => '0x' + n.toString(16)
+
+/** ub_dev_finally_setup, then the tables as the guest firmware finds them. */
+export function reportFirmware(guest: GuestState, trace: Trace): void {
+  const F = 'firmware'
+  trace.emit('qemu realize', 'ub', 'ub_dev_finally_setup', `bus instance verified, ${guest.devices.length} device(s) wired to ubc.0 port slices, UBC GUID into UBIOS`, 'mmio')
+  const fw = guest.firmware
+  trace.emit(F, 'ub_acpi', 'UBIOS', `"${fw.ubios.name}" v${fw.ubios.version}: ${fw.ubios.tables.map((t) => `"${t}"`).join(', ')}`, 'firmware')
+  const ubc = fw.busController.ubcs[0]
+  trace.emit(F, 'ub_acpi', 'bus controller', `local cna/eid 1..65535, cluster_mode ${fw.busController.clusterMode}, interrupt_id ${hex(ubc.interruptIdStart)}..${hex(ubc.interruptIdEnd)}, msg_queue ${ubc.msgQueueBase} depth ${ubc.msgQueueDepth} irq ${ubc.msgQueueInterrupt}`, 'firmware')
+  trace.emit(F, 'ub_acpi', 'ummu', `base ${fw.ummu.baseAddr} size ${fw.ummu.addrSize} interrupt_id ${hex(fw.ummu.interruptId)} tid ${hex(fw.ummu.minTid)}..${hex(fw.ummu.maxTid)} vendor ${hex(fw.ummu.venderId)}`, 'firmware')
+  trace.emit(F, 'ub_acpi', 'rsv_mem', `${fw.rsvMem.base} + ${fw.rsvMem.size} (MSI IOVA window)`, 'firmware')
+  trace.emit(F, 'ub_acpi', 'UBRT', fw.ubrt.map((s) => `type ${s.type} ${s.name}`).join('; '), 'firmware')
+  trace.emit(F, 'ub_acpi', 'DSDT/IORT', fw.dsdt.map((d) => `${d.device} _HID ${d.hid}`).join(', ') + `; IORT ids ${fw.iort.map((n) => hex(n.outputId)).join(', ')}`, 'firmware')
 }

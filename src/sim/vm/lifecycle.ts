@@ -6,6 +6,7 @@ import {
   bindToInstance,
   destroyBusInstance,
   findEntityByGuid,
+  entityByUent,
   findInstance,
   instanceByEid,
   isDynamic,
@@ -17,9 +18,14 @@ import {
 } from '../host/instances.js'
 import type {HostState} from '../host/model.js'
 import {CFG, readDword, writeDword} from './cfgspace.js'
+import {type GuestState, WalkError} from './guest.js'
+import {setupInGuest} from './guest-ubus.js'
 import {Trace, type TraceEvent} from './trace.js'
 import {CMD} from './ummu.js'
-import {failure, prepareDriver, realizeDevice, setupInGuest, WalkError, type GuestState, type WalkFailure} from './walk.js'
+import {disableUsi} from './usi.js'
+import {realizeDevice, unrealizeDevice} from './vfio-ub.js'
+import {prepareDriver} from './virub.js'
+import {failure, type WalkFailure} from './walk.js'
 
 export type ChangeResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | WalkFailure
 
@@ -29,7 +35,10 @@ function begin(guest: GuestState, host: HostState) {
   return {trace: new Trace(guest.t_us, guest.seed + guest.devices.length), g: structuredClone(guest), h: structuredClone(host)}
 }
 
-/** Hot-plug: slot/hot-plug capability, LINK_UP message, guest scan, UMMU and USI setup. */
+/**
+ * Hot-plug: the slot hot-plug capability (presence, power), then the guest scans the controller port and
+ * sets the device up. No LINK_UP message: QEMU injects UB_MSG_CODE_LINK only from vfio-ub's REINIT interrupt.
+ */
 export function hotplugDevice(guest: GuestState, host: HostState, vm: UbVm, deviceName: string): ChangeResult {
   const {trace, g, h} = begin(guest, host)
   try {
@@ -40,18 +49,17 @@ export function hotplugDevice(guest: GuestState, host: HostState, vm: UbVm, devi
     const e = findEntityByGuid(h, d.host.guid)
     if (!e) throw new WalkError('libvirt prepare', 'virub', `no UB device with guid ${d.host.guid} under /sys/bus/ub/devices`)
     const current = instanceByEid(h, e.instanceEid)
-    if (!current || !isDynamic(current) || current.guid !== vm.ub!.busInstance.guid) {
+    if (!current || !isDynamic(current) || current.guid !== vm.ub!.busInstance.guid.toLowerCase()) {
       bindToInstance(h, vm.ub!.busInstance.guid, e.guid)
-      trace.emit('libvirt prepare', 'ubus', 'bind', `ubus_cmd_bi_bind{instance_guid ${vm.ub!.busInstance.guid}, dev_guid ${e.guid}}`, 'ioctl')
+      trace.emit('libvirt prepare', 'ubus', 'BI_BIND', `UBUS_IOCTL_BUS_INSTANCE BIND {instance_guid ${vm.ub!.busInstance.guid}, dev_guid ${e.guid}}`, 'ioctl')
     }
     for (const l of d.links) {
       const holder = g.devices.find((x) => x.links.some((y) => y.controllerPort === l.controllerPort))
-      if (holder) throw new WalkError('hotplug', 'ub', `The neighbor information of the two devices does not match (ubc.0 port ${l.controllerPort} is linked to ${holder.name})`)
+      if (holder) throw new WalkError('hotplug', 'ub', `The neighbor information of the two devices does not match each other. ${d.name} set (${d.name}:${l.port} = ubc.0:${l.controllerPort}) BUT neighbor ubc.0 already set (ubc.0:${l.controllerPort} = ${holder.name})`)
     }
     const gd = realizeDevice(d, vm, h, g, trace, prepareDriver(h, e, trace))
     writeDword(gd.cfg, CFG.SHP_CAP + 0x4, 1) // slot_num
     trace.emit('hotplug', 'vBusController', 'SHP', `CFG0 SHP cap ${hex(CFG.SHP_CAP)}: slot power on (pp_ctrl), presence detected (pd_st)`, 'hotplug')
-    trace.emit('hotplug', 'vBusController', 'LINK_UP', `UB_MSG_CODE_LINK into the UBC RQ/CQ: ubc.0 port ${d.links[0].controllerPort} ↔ ${d.name} port ${d.links[0].port}`, 'msg')
     setupInGuest(gd, g, trace, 'hotplug')
     g.t_us = trace.t_us
     return {ok: true, host: h, guest: g, events: trace.events}
@@ -65,8 +73,7 @@ function release(g: GuestState, h: HostState, name: string, trace: Trace, phase:
   const i = g.devices.findIndex((x) => x.name === name)
   if (i < 0) throw new WalkError(phase, 'qemu', `no device named ${name} in the running VM`)
   const d = g.devices[i]
-  if (d.usi.mode === 'passthrough' && d.usi.routes.length > 0)
-    trace.emit(phase, 'vfio-ub', 'VFIO_DEVICE_SET_IRQS', `${d.name}: disable VFIO_UB_INTR_IRQ_INDEX; ${d.usi.routes.length} irqfd(s) and USI route(s) released`, 'route')
+  disableUsi(d, trace, phase)
   const u = g.ummu
   delete u.tct[String(d.tag)]?.[String(d.tid)]
   delete u.maps[String(d.tag)]?.[String(d.tid)]
@@ -79,11 +86,13 @@ function release(g: GuestState, h: HostState, name: string, trace: Trace, phase:
     trace.emit(phase, 'ummu', 'CMD_DELETE_KVTBL', `opcode ${hex(CMD.CMD_DELETE_KVTBL)}: dst_eid ${hex(d.ueid)}`, 'cmd')
   }
   g.devices.splice(i, 1)
+  unrealizeDevice(g, d)
   trace.emit(phase, 'vfio-ub', 'unrealize', `${d.name} removed from ubus.0`, 'realize')
-  const e = h.entities[d.hostUent]
+  const e = entityByUent(h, d.hostUent)!
   unbindDriver(h, e.uentNum)
   setDriverOverride(h, e.uentNum, null)
-  unbindFromInstance(h, e.guid)
+  unbindFromInstance(h, g.busInstance.guid, e.guid)
+  trace.emit(phase, 'ubus', 'BI_UNBIND', `UBUS_IOCTL_BUS_INSTANCE UNBIND {instance_guid ${g.busInstance.guid}, dev_guid ${e.guid}}`, 'ioctl')
   if (d.originalDriver) {
     setDriverOverride(h, e.uentNum, d.originalDriver)
     probeDriver(h, e.uentNum)
@@ -139,7 +148,7 @@ export function teardownVm(guest: GuestState, host: HostState): {host: HostState
         trace.emit('teardown', 'ubus', 'BI_DESTROY', `${g.busInstance.guid} (UBSE free_devices)`, 'ioctl')
       } catch (error) {
         if (!(error instanceof HostError)) throw error
-        trace.emit('teardown', 'ubus', 'BI_DESTROY', `${g.busInstance.guid} kept: ${error.message}`, 'ioctl')
+        trace.emit('teardown', 'ubus', 'BI_DESTROY', `${g.busInstance.guid} kept: ${error.text}`, 'ioctl')
       }
     }
   }

@@ -60,7 +60,7 @@ describe('boot walk', () => {
       expect(r.events.every((e, i) => i === 0 || e.t_us >= r.events[i - 1].t_us)).toBe(true)
       // the input host is untouched; the returned one has the devices on vfio-ub
       expect(host.entities.some((e) => e.driver === 'vfio-ub')).toBe(false)
-      for (const d of r.guest.devices) expect(r.host.entities[d.hostUent].driver).toBe('vfio-ub')
+      for (const d of r.guest.devices) expect(r.host.entities[d.hostUent - 1].driver).toBe('vfio-ub')
     })
 
   it('programs the config space at the real offsets', () => {
@@ -98,6 +98,51 @@ describe('boot walk', () => {
   })
 })
 
+describe('QEMU and guest facts (hw/vfio/ub.c, ub_config.h, ub_enum.c, guest ubus)', () => {
+  const boot = (vm: UbVm = vmOf(() => {})) => {
+    const r = bootVm(vm, host)
+    if (!r.ok) throw new Error(r.error.message)
+    return r
+  }
+  it('the first guest token id is 65: UMMU_RESERVED_TID_NUM is 64', () => {
+    const r = boot()
+    expect(r.guest.devices[0].tid).toBe(65)
+    expect(r.guest.firmware.ummu.minTid).toBe(65)
+  })
+  it('CFG1 support_feature: ubbas bit 5 forced, ers0s/ers1s bits 6/7 for the ERS the device has', () => {
+    const d = boot().guest.devices[0] // dpu: ERS0 and ERS1, no ERS2
+    expect(readDword(d.cfg, CFG.CFG1_SUPPORT)).toBe((1 << 5) | (1 << 6) | (1 << 7))
+  })
+  it('enable order: dev_token_id, then bus_access_en, then dev_rs_access_en; USI unmasked before enabled', () => {
+    const writes = boot().events.filter((e) => e.phase === 'guest config' && e.action === 'UB_CFG1_WRITE').map((e) => e.detail.split(' ')[1])
+    const at = (off: number) => writes.indexOf('0x' + off.toString(16))
+    expect(at(CFG.CFG1_TOKEN_ID)).toBeLessThan(at(CFG.CFG1_BUS_ACCESS_EN))
+    expect(at(CFG.CFG1_BUS_ACCESS_EN)).toBeLessThan(at(CFG.CFG1_RS_ACCESS_EN))
+    expect(at(CFG.INT2_MASK)).toBeGreaterThan(-1)
+    expect(at(CFG.INT2_MASK)).toBeLessThan(at(CFG.INT2_ENABLE))
+  })
+  it('region and eventfd names use the host uent (vbasedev.name)', () => {
+    const events = boot().events
+    expect(events.find((e) => e.action === 'vfio_populate_device')!.detail).toContain('00006-ERS0 0x100000, 00006-ERS1 0x10000')
+    expect(events.find((e) => e.action === 'VFIO_DEVICE_SET_IRQS')!.detail).toContain('vfio-ub-intr[0](00006)..vfio-ub-intr[7](00006)')
+  })
+  it('an IDEVICE gets its UBBA from QEMU (VIRT_UB_IDEV_ERS); a DEVICE gets it from the guest', () => {
+    const vm = vmOf((d) => d.ub!.devices!.push({name: 'idev0', host: {guid: 'cc08-d807-0-2-000000-0000000000440001'}}))
+    const r = boot(vm)
+    const idev = r.guest.devices.find((d) => d.name === 'idev0')!
+    expect(BigInt(idev.ubba[0])).toBeGreaterThanOrEqual(0x18000000000n)
+    expect(r.events.find((e) => e.action === 'realized' && e.detail.startsWith('idev0'))).toBeDefined()
+    expect(r.events.some((e) => e.action === 'UB_CFG1_WRITE' && e.detail.startsWith('idev0 0x40058'))).toBe(false)
+    expect(r.events.some((e) => e.action === 'UB_CFG1_WRITE' && e.detail.startsWith('dpu0 0x40058'))).toBe(true)
+  })
+  it('the vBusController answers 128 ports in slices of 7 (19 PDUs) and the controller takes CNAs for every port', () => {
+    const r = boot()
+    expect(r.events.find((e) => e.component === 'vBusController' && e.action === 'TOPO_QUERY')!.detail).toMatch(/^ubc\.0 slice 0\.\.18 \(19 PDUs\)/)
+    expect(r.guest.controller.cna).toBe(1)
+    expect(r.guest.devices[0].cna).toBe(1 + 128 + 1)
+  })
+})
+
 describe('failure paths stop the walk with the stack’s message and change nothing', () => {
   const fails = (vm: UbVm, h: HostState = host) => {
     const r = bootVm(vm, h)
@@ -105,16 +150,17 @@ describe('failure paths stop the walk with the stack’s message and change noth
     return r.error
   }
   it('nested UMMU without iommufd', () => {
-    expect(fails(vmOf((d) => (d.ub!.ummu = {nested: true, iommufd: false}))).message).toBe('iommufd is require for nested ummu.')
+    // error_prepend(VFIO_MSG_PREFIX, vbasedev.name): the host uent's %05x name
+    expect(fails(vmOf((d) => (d.ub!.ummu = {nested: true, iommufd: false}))).message).toBe('vfio 00006: iommufd is require for nested ummu.')
   })
   it('an unknown host GUID', () => {
     expect(fails(vmOf((d) => (d.ub!.devices![0].host!.guid = 'cc08-d802-0-1-000000-0000003735928559'))).message).toContain('no UB device with guid')
   })
   it('guest GUID that differs from the host beyond seq_num (vfio_check_guid)', () => {
-    expect(fails(vmOf((d) => (d.ub!.devices![0].guestGuid = 'cc08-d803-0-1-000000-0000000000655361'))).message).toMatch(/^vfio_check_guid: guid .* does not match host device/)
+    expect(fails(vmOf((d) => (d.ub!.devices![0].guestGuid = 'cc08-d803-0-1-000000-0000000000655361'))).message).toBe('dpu0 guid and host are not matching')
   })
   it('wrong controller GUID type', () => {
-    expect(fails(vmOf((d) => (d.ub!.controller = {guid: 'cc08-a000-0-1-000000-0000000000000101'}))).message).toContain('type must be IBUS_CONTROLLER (2)')
+    expect(fails(vmOf((d) => (d.ub!.controller = {guid: 'cc08-a000-0-1-000000-0000000000000101'}))).message).toBe('ubc.0 device type set error, expect: 2, actual: 1')
   })
   it('mismatched neighbour ports', () => {
     const vm = vmOf((d) => {
@@ -139,12 +185,13 @@ describe('failure paths stop the walk with the stack’s message and change noth
       d.name = 'twin'
       d.ub!.devices = [{name: 'nic0', host: {guid: 'cc08-d803-0-1-000000-0000000000110001'}}]
     })
-    expect(fails(twin, first.host).message).toContain('it may used by other vm (walk-vm)')
+    expect(fails(twin, first.host).message).toBe('ubc bus instance guid lock failed, it may used by other vm')
   })
   it('a device not on a dynamic bus instance', () => {
     const h = structuredClone(host)
-    h.instances.push({guid: 'cc08-a000-0-0-000000-0000000000000101', type: 0, eid: 0x20000, upi: 0, ubc: 0})
-    expect(fails(vmOf(() => {}), h).message).toBe('ub device(cc08-d802-0-1-000000-0000000000655361) not bind to dynamic bus instance')
+    h.instances.push({guid: 'cc08-a000-0-0-000000-0000000000000101', type: 0, eid: 0x20000, upi: 0, ubc: 1})
+    // %s is the sysfsdev path QEMU found by GUID
+    expect(fails(vmOf(() => {}), h).message).toBe('ub device(/sys/bus/ub/devices/00006) not bind to dynamic bus instance')
   })
   it('a pool request nothing satisfies', () => {
     expect(fails(vmOf((d) => (d.ub!.devices = [{name: 'big', pool: {class: 'dpu', bandwidth: '800Gbit/s'}}]))).message).toContain('no free pooled dpu satisfies big')
@@ -158,7 +205,9 @@ describe('hot-plug, reset, teardown', () => {
     const withNic = vmOf((d) => d.ub!.devices!.push({name: 'nic9', host: {guid: 'cc08-d803-0-1-000000-0000000000990001'}}))
     const plugged = hotplugDevice(booted.guest, booted.host, withNic, 'nic9')
     if (!plugged.ok) throw new Error(plugged.error.message)
-    expect(plugged.events.map((e) => e.action)).toEqual(expect.arrayContaining(['SHP', 'LINK_UP', 'CMD_CREATE_KVTBL', 'kvm_irqchip_add_usi_route', 'ready']))
+    expect(plugged.events.map((e) => e.action)).toEqual(expect.arrayContaining(['SHP', 'TOPO_QUERY', 'NA_CFG', 'CMD_CREATE_KVTBL', 'kvm_irqchip_add_usi_route', 'ready']))
+    // LINK_UP is injected only by vfio-ub's REINIT interrupt handler, never by hot-plug
+    expect(plugged.events.map((e) => e.action)).not.toContain('LINK_UP')
     expect(plugged.guest.devices.map((d) => d.name)).toEqual(['dpu0', 'nic9'])
     const unplugged = unplugDevice(plugged.guest, plugged.host, 'nic9')
     if (!unplugged.ok) throw new Error(unplugged.error.message)
