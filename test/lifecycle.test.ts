@@ -115,7 +115,7 @@ describe('embedded life cycle (sim:///default)', () => {
     const r = await ub('start', 'gateway-twin')
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toContain("error: Failed to start domain 'gateway-twin'")
-    expect(r.stderr).toContain('ubc: failed to lock /run/libvirt/qemu/ub-bus-instance-cc08-a000-0-0-000000-0000000000003073.lock, it may used by other vm (gateway-aa-01)')
+    expect(r.stderr).toContain('error: ubc: ubc bus instance guid lock failed, it may used by other vm')
     await json('destroy', 'gateway-aa-01')
     expect((await ub('start', 'gateway-twin')).exitCode).toBe(0)
     await json('destroy', 'gateway-twin')
