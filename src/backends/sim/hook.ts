@@ -1,6 +1,7 @@
 // What `start`, live device changes and `destroy` hand to the simulator on the embedded backend: the
 // QEMU-model walk (src/sim/vm) over the simulated host, whose state persists in the store's host.json.
-// The host comes from $UBMGR_SIM_HOST (a fabric YAML) when the store is first used, else the bundled one.
+// The host comes from $UBMGR_SIM_HOST (a fabric file, or sysfs:PATH for a /sys/bus/ub tree) when the store is
+// first used, else the bundled one.
 import type {UbVm} from '../../definition/normalize.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {loadHost} from '../../sim/host/index.js'

@@ -13,7 +13,7 @@ export default class SimBoot extends UbmgrCommand {
   static override examples = ['<%= config.bin %> sim boot examples/dpu-passthrough.yaml', '<%= config.bin %> sim boot vm.yaml --host big.yaml --json']
   static override args = {file: Args.string({description: 'definition file', required: true})}
   static override flags = {
-    host: Flags.string({summary: 'host fabric YAML (default: the bundled examples/hosts/default.yaml)'}),
+    host: Flags.string({summary: 'host fabric file (JSON or YAML) or sysfs:PATH (default: the bundled examples/hosts/default.yaml)'}),
     seed: Flags.integer({summary: 'seed of the cost jitter', default: 1}),
   }
 
