@@ -12,7 +12,7 @@ export async function forEachDomain<T>(names: string[], fn: (name: string) => Pr
     } catch (error) {
       if (!(error instanceof UbmgrError)) throw error
       failed.push(name)
-      errors.push(...error.lines)
+      for (const line of error.lines) errors.push(line)
     }
   }
   if (failed.length > 0 && names.length === 1) throw new UbmgrError(errors)

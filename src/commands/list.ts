@@ -19,7 +19,7 @@ export default class List extends UbmgrCommand {
     const domains = await (await openBackend(flags.connect)).list({all: flags.all})
     if (flags.name) this.say(domains.map((d) => d.name).join('\n'))
     else if (!this.jsonEnabled() && !this.quiet) {
-      const w = Math.max(4, ...domains.map((d) => d.name.length))
+      const w = domains.reduce((n, d) => Math.max(n, d.name.length), 4)
       const rows = domains.map((d) => ` ${String(d.id ?? '-').padEnd(4)} ${d.name.padEnd(w)}   ${d.state}`)
       process.stdout.write([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n') + '\n')
     }

@@ -53,7 +53,7 @@ export function validateData(data: unknown, source: Source = {file: '<definition
     // A value the schema already rejected gets one line, not a second one from a rule.
     const rejected = new Set(found.map((p) => p.pointer))
     const rules = [...RULES, ...(opts.target ? [(d: Record<string, unknown>) => targetRules(d, opts.target!)] : [])]
-    for (const rule of rules) found.push(...rule(data as Record<string, unknown>).filter((p) => !rejected.has(p.pointer)))
+    for (const rule of rules) for (const p of rule(data as Record<string, unknown>)) if (!rejected.has(p.pointer)) found.push(p)
   }
   const problems = found.map((p): Problem => {
     const at = source.locate?.(p.pointer, {key: p.key}) ?? {line: 1, col: 1}

@@ -14,7 +14,7 @@ const DELETED = Symbol('deleted')
 export function keyPath(key: string): string {
   const parts = key.split('/')
   const last = parts.pop()!
-  return join(...parts, `${encodeURIComponent(last).replace(/\./g, '%2E')}.json`)
+  return join(parts.join('/'), `${encodeURIComponent(last).replace(/\./g, '%2E')}.json`)
 }
 
 function keyOfFile(prefixDir: string, file: string): string {

@@ -41,7 +41,7 @@ export function fusionRules(def: Record<string, unknown>): RuleProblem[] {
     const offered = members.map((m) => m.queues)
     if (typeof f.queues === 'number' && offered.length > 0 && offered.every((q) => typeof q === 'number')) {
       const sum = (offered as number[]).reduce((a, b) => a + b, 0)
-      const need = mode === 'active-passive' ? Math.max(...(offered as number[])) : sum
+      const need = mode === 'active-passive' ? (offered as number[]).reduce((a, b) => Math.max(a, b), 0) : sum
       if (f.queues > need)
         out.push({pointer: `${at}/queues`, rule: 'fusion-queues', message: `${f.queues} queues exceed what the members offer (${need}${mode === 'active-passive' ? ', the largest member' : ''})`})
     }
