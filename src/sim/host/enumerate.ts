@@ -40,7 +40,11 @@ export interface EnumerationResult {
   stats: {entities: number; links: number; topoQueries: number; naCfg: number; naQuery: number; maxRank: number; routes: number; unreached: number}
 }
 
-interface Spec extends FabricEntity {
+/** A fabric entity with what the scan needs beside it (the fabric's own object is not copied). */
+interface Spec {
+  e: FabricEntity
+  name: string
+  guid: string
   role: 'controller' | 'switch' | 'device'
   node: string
   /** Per port: the remote end, from the links. */
@@ -80,7 +84,7 @@ class EnumError extends Error {
   }
 }
 
-const classCodeOf = (s: Spec) => s.classCode ?? (s.role === 'device' ? CLASS_CODE[s.class ?? 'nic'] : CLASS_CODE[s.role])
+const classCodeOf = (s: Spec) => s.e.classCode ?? (s.role === 'device' ? CLASS_CODE[s.e.class ?? 'nic'] : CLASS_CODE[s.role])
 
 /** ub_entity_type_init: GUID type and base code (low byte) decide; the pool flag only comes from ENTITY_REG. */
 export function entityKind(guidType: number, classCode: number, pool: boolean): EntityKind | undefined {
@@ -109,7 +113,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   for (const node of fabric.nodes)
     for (const [role, list] of [['controller', node.controllers], ['switch', node.switches ?? []], ['device', node.devices ?? []]] as const)
       for (const e of list) {
-        const spec: Spec = {...e, guid: e.guid.toLowerCase(), role, node: node.name, wires: new Array(e.ports)}
+        const spec: Spec = {e, name: e.name, guid: e.guid.toLowerCase(), role, node: node.name, wires: new Array(e.ports)}
         specs.set(e.name, spec)
         byGuid.set(spec.guid, spec)
         if (role === 'controller') ubcList.push(spec)
@@ -125,8 +129,9 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   }
 
   const events: HostEvent[] = []
-  const log = (action: string, detail: string) => {
-    if (events.length < 2000) events.push({seq: events.length + 1, action, detail})
+  /** The first 2000 steps are kept; details are only built while there is room. */
+  const log = (action: string, detail: () => string) => {
+    if (events.length < 2000) events.push({seq: events.length + 1, action, detail: detail()})
   }
   const stats = {entities: 0, links: fabric.links.length, topoQueries: 0, naCfg: 0, naQuery: 0, maxRank: 0, routes: 0, unreached: 0}
   const cluster = Boolean(fabric.cluster)
@@ -168,7 +173,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         if (reply.totalPorts > PORT_TOTAL_NUM_MAX) throw new EnumError(ent.spec.name, `Total num ports is over total num max(${PORT_TOTAL_NUM_MAX}).`, 'EINVAL')
         ent.ports = Array.from({length: reply.totalPorts}, () => ({type: 'physical' as const, boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}))
       }
-      if (slice === 0) log('TOPO_QUERY', `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
+      if (slice === 0) log('TOPO_QUERY', () => `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
       // ub_enum_parse_port: b/t/w land on ports[local_port_idx] (0 for a down port); neighbour info only when up
       for (const pi of reply.ports) {
         const port = ent.ports[pi.localPortIdx]
@@ -196,19 +201,20 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     if (!ibusCluster) ent.cna = alloc()
     for (const p of ent.ports) if (!(ent.kind === 'ibus_controller' && p.boundary)) p.cna = oneCna ? ent.cna : alloc()
     if (ent.kind !== 'switch') {
-      const sent = ent.ports.filter((p) => !(ent.kind === 'ibus_controller' && p.boundary)).length
+      let sent = 0
+      for (const p of ent.ports) if (!(ent.kind === 'ibus_controller' && p.boundary)) sent++
       stats.naCfg += sent
-      if (sent) log('NA_CFG', `opcode ${ENUM_NA_CFG_PORT} × ${sent} → ${ent.spec.name} port CNAs ${altHex(ent.ports[0].cna)}${sent > 1 ? `..${altHex(ent.ports[sent - 1].cna)}` : ''}`)
+      if (sent) log('NA_CFG', () => `opcode ${ENUM_NA_CFG_PORT} × ${sent} → ${ent.spec.name} port CNAs ${altHex(ent.ports[0].cna)}${sent > 1 ? `..${altHex(ent.ports[sent - 1].cna)}` : ''}`)
     }
     if (ibusCluster) {
       // ub_enum_cluster_query: NA_QUERY for the controller's CNA (what the FM configured, 0 if nothing yet)
-      ent.cna = ent.spec.fm?.cna ?? 0
+      ent.cna = ent.spec.e.fm?.cna ?? 0
       stats.naQuery++
-      log('NA_QUERY', `${ent.spec.name}: cluster controller cna ${altHex(ent.cna)}`)
+      log('NA_QUERY', () => `${ent.spec.name}: cluster controller cna ${altHex(ent.cna)}`)
       return
     }
     stats.naCfg++
-    log('NA_CFG', `opcode ${ENUM_NA_CFG_PRIMARY} → ${ent.spec.name} primary cna ${altHex(ent.cna)}`)
+    log('NA_CFG', () => `opcode ${ENUM_NA_CFG_PRIMARY} → ${ent.spec.name} primary cna ${altHex(ent.cna)}`)
   }
 
   const newEnt = (spec: Spec, rank: number, ubc: KEnt | undefined): KEnt => {
@@ -259,7 +265,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     }
   }
   stats.unreached = specs.size - list.length
-  if (stats.unreached > 0) log('unreached', `${stats.unreached} entities have no path to a Bus Controller`)
+  if (stats.unreached > 0) log('unreached', () => `${stats.unreached} entities have no path to a Bus Controller`)
 
   // 4. ub_enum_entities_active (route calculation, step 3, is counted below on the finished state)
   const state: HostState = {fabric: fabric.name, cluster, firmware: {eid: [...eidRange], cna: [...cnaRange]}, entities: [], instances: []}
@@ -271,12 +277,12 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     const spec = ent.spec
     const ibusCluster = ent.kind === 'ibus_controller' && cluster
     let eid: number
-    if (ibusCluster) eid = (spec.fm?.eid ?? 0) & UB_COMPACT_EID_MASK
+    if (ibusCluster) eid = (spec.e.fm?.eid ?? 0) & UB_COMPACT_EID_MASK
     else {
       eid = eidIda.alloc()
       if (eid < 0) throw new EnumError(spec.name, `alloc eid failed, ret=${eid}`, 'ENOSPC')
     }
-    const ers = (spec.ers ?? (spec.role === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size): HostErs => {
+    const ers = (spec.e.ers ?? (spec.role === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size): HostErs => {
       const start = size > 0 ? sa : 0n
       if (size > 0) sa += BigInt(Math.max(size, 0x1000))
       return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
@@ -289,7 +295,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       classCode: ent.classCode,
       eid,
       cna: ent.cna,
-      upi: ibusCluster && spec.fm?.upi ? spec.fm.upi & 0x7fff : UB_CP_UPI,
+      upi: ibusCluster && spec.e.fm?.upi ? spec.e.fm.upi & 0x7fff : UB_CP_UPI,
       tid: 0,
       entityIdx: 0,
       ubc: uentOf.get(ent.ubc)!,
@@ -297,28 +303,25 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       topoRank: ent.rank,
       driver: null,
       driverOverride: null,
-      ports: ent.ports.map((p, index) => ({
-        index,
-        type: p.type,
-        cna: p.cna,
-        boundary: p.boundary,
-        shareable: p.shareable,
-        ...(p.rEnt ? {remote: {guid: p.rEnt.guid, index: p.rIndex, uentNum: uentOf.get(p.rEnt)!}} : {}),
-      })),
+      ports: ent.ports.map((p, index) => {
+        const port: HostEntity['ports'][number] = {index, type: p.type, cna: p.cna, boundary: p.boundary, shareable: p.shareable}
+        if (p.rEnt) port.remote = {guid: p.rEnt.guid, index: p.rIndex, uentNum: uentOf.get(p.rEnt)!}
+        return port
+      }),
       ers,
-      usiVectors: spec.role === 'device' ? (spec.usiVectors ?? 16) : 0,
-      totalUes: spec.ues ?? 0,
+      usiVectors: spec.role === 'device' ? (spec.e.usiVectors ?? 16) : 0,
+      totalUes: spec.e.ues ?? 0,
       pooled: false,
       userEid: 0,
       node: spec.node,
-      ...(spec.pool && spec.class ? {pool: {class: spec.class, bandwidthMbps: bandwidthToMbps(spec.pool.bandwidth) ?? 0, queues: spec.pool.queues, card: spec.pool.card}} : {}),
     }
+    if (spec.e.pool && spec.e.class) e.pool = {class: spec.e.class, bandwidthMbps: bandwidthToMbps(spec.e.pool.bandwidth) ?? 0, queues: spec.e.pool.queues, card: spec.e.pool.card}
     state.entities.push(e)
     stats.entities++
     // ub_entity_add: the IBUS controller that is UBC0 creates the static server BI (the others share it)
     if (e.kind === 'ibus_controller' && state.instances.length === 0) {
       const bi = staticBusInstanceInit(state, e, eidIda)
-      log('bus instance', `static server BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)} (UBC0 ${uentName(e.uentNum)})`)
+      log('bus instance', () => `static server BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)} (UBC0 ${uentName(e.uentNum)})`)
     }
     // ub_start_ent: a cluster controller waits for the FM's CFG_CPL_NOTIFY
     if (!ibusCluster) {
@@ -331,10 +334,10 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       if (e.kind === 'ibus_controller') {
         const bi = cfgCplNotify(state, e, fabric.clusterInstance)
         e.driver = 'hisi_ubus'
-        log('CFG_CPL_NOTIFY', `${e.name}: static cluster BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)}`)
+        log('CFG_CPL_NOTIFY', () => `${e.name}: static cluster BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)}`)
       }
   for (const e of state.entities) if (e.ports.length !== 1) stats.routes += routeTable(state, e.uentNum).length
-  log('routes', `ub_enum_bfs_route_cal: ${stats.routes} route entries`)
+  log('routes', () => `ub_enum_bfs_route_cal: ${stats.routes} route entries`)
   onProgress?.(total, total)
   return {state, events, stats}
 }
@@ -347,7 +350,7 @@ function wireEnd(specs: Map<string, Spec>, text: string): {name: string; port: n
 /** Drivers a host binds by default [inferred]: hisi_ubus for the controller, UNIC for the network classes. */
 function defaultDriver(spec: Spec): string | null {
   if (spec.role === 'controller') return 'hisi_ubus'
-  if (spec.role === 'device' && (spec.class === 'nic' || spec.class === 'dpu')) return 'unic'
+  if (spec.role === 'device' && (spec.e.class === 'nic' || spec.e.class === 'dpu')) return 'unic'
   return null
 }
 

@@ -62,13 +62,16 @@ export const NULL_GUID = '0000-0000-0-0-000000-0000000000000000'
 /** guid_t in memory is struct ub_guid: seq_num (low 64 bits) first, then vendor..reserved, little-endian. */
 function writeGuid(buf: Buffer, at: number, guid: string): void {
   const hex = guid.replace(/-/g, '')
-  buf.writeBigUInt64LE(BigInt('0x' + hex.slice(16)), at)
-  buf.writeBigUInt64LE(BigInt('0x' + hex.slice(0, 16)), at + 8)
+  buf.write(hex.slice(16), at, 'hex')
+  buf.subarray(at, at + 8).reverse()
+  buf.write(hex.slice(0, 16), at + 8, 'hex')
+  buf.subarray(at + 8, at + 16).reverse()
 }
 
 function readGuid(buf: Buffer, at: number): string {
-  const h = buf.readBigUInt64LE(at + 8).toString(16).padStart(16, '0') + buf.readBigUInt64LE(at).toString(16).padStart(16, '0')
-  return `${h.slice(0, 4)}-${h.slice(4, 8)}-${h[8]}-${h[9]}-${h.slice(10, 16)}-${h.slice(16)}`
+  const high = Buffer.from(buf.subarray(at + 8, at + 16)).reverse().toString('hex')
+  const low = Buffer.from(buf.subarray(at, at + 8)).reverse().toString('hex')
+  return `${high.slice(0, 4)}-${high.slice(4, 8)}-${high[8]}-${high[9]}-${high.slice(10)}-${low}`
 }
 
 const tlvHeader = (value: number, len: number, type: number) => ((type << 24) | (len << 16) | (value & 0xffff)) >>> 0
