@@ -105,7 +105,7 @@ describe('ubmgr sim and host', () => {
     const tree = join(dir, 'tree')
     const w = await runCli(['host', 'export-sysfs', tree])
     expect(w.exitCode).toBe(0)
-    expect(await readFile(join(tree, 'devices', '00006', 'guid'), 'utf8')).toBe('cc08-d802-0-1-000000-00000000000a0001\n')
+    expect(await readFile(join(tree, 'devices', '00006', 'guid'), 'utf8')).toBe('cc08-d802-0-1-000000-0000000000655361\n')
     const a = await runCli(['host', 'enumerate'])
     const b = await runCli(['host', 'enumerate', '--host', `sysfs:${tree}`])
     expect(b.exitCode).toBe(0)

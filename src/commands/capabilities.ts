@@ -25,7 +25,7 @@ export default class Capabilities extends UbmgrCommand {
       ['UB hot-plug', `${caps.hotplug.ub}: ${caps.hotplug.reason}`],
       ['Live migration with UB devices', `${caps.liveMigration.withUbDevices}: ${caps.liveMigration.reason}`],
     ]
-    const width = Math.max(...rows.map(([k]) => k.length)) + 1
+    const width = rows.reduce((n, [k]) => Math.max(n, k.length), 0) + 1
     for (const [k, v] of rows) this.say(`${`${k}:`.padEnd(width)} ${v}`)
     return caps
   }

@@ -109,7 +109,7 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
   if (ubmgrDevices.length > 0) {
     target = 'ubmgr'
     definition.ub = ubFromElements(ubmgrDevices, file)
-    extraDevices.push(...lowered)
+    for (const d of lowered) extraDevices.push(d)
     if (iommufds) extraDomain.push(iommufds)
   } else if (ubMeta) {
     target = lowered.length > 0 || iommufds ? 'openeuler' : 'upstream'
@@ -121,7 +121,7 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
     const derived = mergeLowered(readOpenEulerElements(expected.devices.filter(isOpenEulerUb), expectedIommufds, file), readUbQemuArgs(expected.qemuArgs).lowered)
     if (loweredKey(found) === loweredKey(derived)) args = qemuUb.rest
     else {
-      extraDevices.push(...lowered)
+      for (const d of lowered) extraDevices.push(d)
       if (iommufds) extraDomain.push(iommufds)
       warnings.push("openEuler's UB elements or the QEMU arguments differ from what ubmgr derives from its metadata; kept verbatim")
     }

@@ -58,7 +58,7 @@ describe('host export-sysfs and --host sysfs:', () => {
   it('round trip: export, read back, same inventory; a second export is byte-identical', async () => {
     const base = await loadHost()
     // a running VM: a dynamic BI, devices on vfio-ub with driver_override
-    const r = bootVm(normalize({name: 'vm', vcpus: 1, memory: '1GiB', ub: {busInstance: {guid: 'cc08-a000-0-0-000000-0000000000000101'}, devices: [{name: 'd0', host: {guid: 'cc08-d802-0-1-000000-00000000000a0001'}}]}}), base)
+    const r = bootVm(normalize({name: 'vm', vcpus: 1, memory: '1GiB', ub: {busInstance: {guid: 'cc08-a000-0-0-000000-0000000000000101'}, devices: [{name: 'd0', host: {guid: 'cc08-d802-0-1-000000-0000000000655361'}}]}}), base)
     if (!r.ok) throw new Error(r.error.message)
     const a = join(root, 'a')
     await exportSysfs(r.host, a)
