@@ -315,7 +315,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       userEid: 0,
       node: spec.node,
     }
-    if (spec.e.pool && spec.e.class) e.pool = {class: spec.e.class, bandwidthMbps: bandwidthToMbps(spec.e.pool.bandwidth) ?? 0, queues: spec.e.pool.queues, card: spec.e.pool.card}
+    if (spec.e.pool && spec.e.class) e.pool = poolAttributes(spec.e.class, spec.e.pool)
     state.entities.push(e)
     stats.entities++
     // ub_entity_add: the IBUS controller that is UBC0 creates the static server BI (the others share it)
@@ -345,6 +345,11 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
 function wireEnd(specs: Map<string, Spec>, text: string): {name: string; port: number} {
   const [name, port] = text.split(':')
   return {name, port: Number(port)}
+}
+
+function poolAttributes(cls: NonNullable<FabricEntity['class']>, p: NonNullable<FabricEntity['pool']>): NonNullable<HostEntity['pool']> {
+  const bandwidthMbps = p.bandwidth ? (bandwidthToMbps(p.bandwidth) ?? 0) : 0
+  return {class: cls, card: p.card, slice: p.slice ?? 'pfe', bandwidthMbps, queues: p.queues ?? 0, compute: p.compute ?? 0, slot: p.slot ?? 0, chip: p.chip ?? 0, die: p.die ?? 0}
 }
 
 /** Drivers a host binds by default [inferred]: hisi_ubus for the controller, UNIC for the network classes. */

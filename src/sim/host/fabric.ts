@@ -22,9 +22,28 @@ export interface FabricEntity {
   ues?: number
   class?: DeviceClass
   /** UBPRM inventory (owned by the pool model): passed through unchanged. */
-  pool?: {bandwidth: string; queues: number; card: string}
+  pool?: FabricPool
   /** Cluster mode only: what the fabric manager configured in the controller (read by NA_QUERY and config reads). */
   fm?: {cna?: number; eid?: number; upi?: number}
+}
+
+/**
+ * A pooled entity: a slice of a card the pool (UBPRM) hands to VMs. In UBSE's words a card's physical entity is
+ * its PFE and the virtual ones its VFEs; UBSE addresses a device by {slot, chip, die, pf, vf}. Card capacity
+ * (bandwidth, queues, compute) is written on one entity of the card, usually its PFE. The format is ubmgr's.
+ */
+export interface FabricPool {
+  card: string
+  /** pfe (default) or vfe */
+  slice?: 'pfe' | 'vfe'
+  bandwidth?: string
+  queues?: number
+  /** compute cores of the card (DPU/NPU) */
+  compute?: number
+  /** failure domain inside the node; the node is the fabric node the entity sits in */
+  slot?: number
+  chip?: number
+  die?: number
 }
 
 export interface FabricNode {

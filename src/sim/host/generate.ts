@@ -3,7 +3,7 @@
 // nodes are not linked to each other: one kernel enumerates every node's controller and its domain.
 import {formatGuid} from '../../definition/guid.js'
 import {rng} from '../rng.js'
-import type {DeviceClass, Fabric, FabricEntity, FabricNode} from './fabric.js'
+import type {DeviceClass, Fabric, FabricEntity, FabricNode, FabricPool} from './fabric.js'
 
 const UBC_PORTS = 16
 const SWITCH_PORTS = 32
@@ -35,24 +35,38 @@ export function nodeLayout(index: number, devices: LayoutDevice[]): {node: Fabri
       else throw new Error(`node ${index}: more than ${UBC_PORTS * perSwitch} devices per node`)
     }
     const name = `${n}-${d.class}${i}`
-    entities.push({name, guid: d.guid, ports: 1, class: d.class, usiVectors: d.usiVectors ?? 16, ues: d.class === 'npu' ? 0 : 8, ers: [0x100000, 0x10000, 0], ...(d.pool ? {pool: d.pool} : {})})
+    // pooled entities have all three ERS: the kernel's ENTITY_REG refuses a zero ERS size
+    const ers: [number, number, number] = [0x100000, 0x10000, d.pool ? 0x1000 : 0]
+    entities.push({name, guid: d.guid, ports: 1, class: d.class, usiVectors: d.usiVectors ?? 16, ues: d.class === 'npu' ? 0 : 8, ers, ...(d.pool ? {pool: d.pool} : {})})
     links.push([`${switches[s].name}:${1 + (i % perSwitch)}`, `${name}:0`])
   })
   return {node: {name: n, controllers: [ubc], switches, devices: entities}, links}
+}
+
+/** A card's first entity is its PFE and carries the card's capacity; the next ones are VFEs. */
+function poolSlice(card: string, index: number, cards: Set<string>, random: () => number): FabricPool {
+  const bandwidth = `${[25, 50, 100, 200][Math.floor(random() * 4)]}Gbit/s`
+  const queues = 8 << Math.floor(random() * 3)
+  const domain = {slot: 1 + (index % 16), chip: 0, die: 0}
+  if (cards.has(card)) return {card, slice: 'vfe', ...domain}
+  cards.add(card)
+  return {card, slice: 'pfe', bandwidth, queues, compute: 8, ...domain}
 }
 
 export function generateFabric(nodes: number, devicesPerNode: number, seed = 1, onProgress?: (done: number, total: number) => void): Fabric {
   const random = rng(seed)
   const fabric: Fabric = {name: `generated-${nodes}x${devicesPerNode}-seed${seed}`, cluster: false, firmware: localRanges(nodes, devicesPerNode), nodes: [], links: []}
   for (let i = 0; i < nodes; i++) {
+    const cards = new Set<string>()
     const devices: LayoutDevice[] = Array.from({length: devicesPerNode}, (_, j) => {
       const cls = CLASSES[Math.floor(random() * CLASSES.length)]
       const pooled = cls !== 'npu' && random() < 0.75
+      const usiVectors = 8 << Math.floor(random() * 4)
       return {
         class: cls,
         guid: formatGuid({vendor: 0xcc08, device: DEVICE_ID[cls], version: 0, type: 1, rsv: 0, seq: BigInt(i) * 0x10000n + BigInt(j) + 1n}),
-        usiVectors: 8 << Math.floor(random() * 4),
-        ...(pooled ? {pool: {bandwidth: `${[25, 50, 100, 200][Math.floor(random() * 4)]}Gbit/s`, queues: 8 << Math.floor(random() * 3), card: `n${i}-card${Math.floor(j / 2)}`}} : {}),
+        usiVectors,
+        ...(pooled ? {pool: poolSlice(`n${i}-${cls}-card${Math.floor(j / 2)}`, Math.floor(j / 2), cards, random)} : {}),
       }
     })
     const {node, links} = nodeLayout(i, devices)

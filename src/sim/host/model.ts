@@ -63,8 +63,20 @@ export interface HostEntity {
   userEid: number
   /** Name of the super-node node (server) it sits in. */
   node: string
-  /** Pool attributes (UBPRM inventory: class, bandwidth in Mbit/s, queues, card), if the device is offered to the pool. */
-  pool?: {class: 'dpu' | 'nic' | 'ssd' | 'npu'; bandwidthMbps: number; queues: number; card: string}
+  /** Pool attributes from the fabric (src/pool builds its ledger from them): card capacity in Mbit/s, queues, cores. */
+  pool?: HostPoolAttributes
+}
+
+export interface HostPoolAttributes {
+  class: 'dpu' | 'nic' | 'ssd' | 'npu'
+  card: string
+  slice: 'pfe' | 'vfe'
+  bandwidthMbps: number
+  queues: number
+  compute: number
+  slot: number
+  chip: number
+  die: number
 }
 
 export interface HostBusInstance {

@@ -196,7 +196,7 @@ async function readEntity(d: string, name: string): Promise<HostEntity> {
     userEid: 0,
     node: `ubc ${uentName(num(join(d, 'ubc'), await a('ubc'), 'hex'))}`,
     // sysfs carries no UBPRM attributes: the class comes from the class code, bandwidth and queues are unknown (0)
-    ...(cls ? {pool: {class: cls, bandwidthMbps: 0, queues: 0, card: name}} : {}),
+    ...(cls ? {pool: {class: cls, card: name, slice: 'pfe' as const, bandwidthMbps: 0, queues: 0, compute: 0, slot: 0, chip: 0, die: 0}} : {}),
   }
 }
 
