@@ -217,10 +217,11 @@ export interface NormalPoolRequest {
   bandwidth?: string
   queues?: number
   vendor?: number
+  antiAffinity?: string
 }
 
 function normalizePool(p: PoolRequest): NormalPoolRequest {
-  return {class: p.class, bandwidth: p.bandwidth, queues: p.queues, vendor: toInt(p.vendor)}
+  return {class: p.class, bandwidth: p.bandwidth, queues: p.queues, vendor: toInt(p.vendor), ...(p.antiAffinity ? {antiAffinity: p.antiAffinity} : {})}
 }
 
 function explicitEids(items: Array<{eid?: UbDeviceDef['eid']}>): number[] {

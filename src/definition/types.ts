@@ -98,6 +98,8 @@ export interface PoolRequest {
   bandwidth?: string
   queues?: number
   vendor?: HexOrInt
+  /** requests of one VM with the same group never share a pooled card and spread across failure domains */
+  antiAffinity?: string
 }
 
 export interface HostDeviceRef {

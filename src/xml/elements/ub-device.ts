@@ -5,11 +5,11 @@ import {attr, child, el, elements, type XmlElement} from '../tree.js'
 import {hexAttr, intAttr, requireAttr} from './values.js'
 
 export function poolToXml(p: NormalPoolRequest): XmlElement {
-  return el('pool', {class: p.class, bandwidth: p.bandwidth, queues: p.queues, vendor: p.vendor === undefined ? undefined : '0x' + p.vendor.toString(16).padStart(4, '0')})
+  return el('pool', {class: p.class, bandwidth: p.bandwidth, queues: p.queues, vendor: p.vendor === undefined ? undefined : '0x' + p.vendor.toString(16).padStart(4, '0'), antiAffinity: p.antiAffinity})
 }
 
 export function poolFromXml(e: XmlElement, file: string): PoolRequest {
-  return {class: requireAttr(e, 'class', file) as PoolClass, bandwidth: attr(e, 'bandwidth'), queues: intAttr(e, 'queues', file), vendor: attr(e, 'vendor')}
+  return {class: requireAttr(e, 'class', file) as PoolClass, bandwidth: attr(e, 'bandwidth'), queues: intAttr(e, 'queues', file), vendor: attr(e, 'vendor'), antiAffinity: attr(e, 'antiAffinity')}
 }
 
 export function portsToXml(links: UbDevice['links'], ports: number, controllerEid: number): XmlElement {
