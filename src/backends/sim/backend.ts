@@ -13,6 +13,7 @@ import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type Dom
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
+import {allocateForAttach, allocateForStart, readLedger, releaseFor, writeLedger} from './pool.js'
 import {EmbeddedStore, type DomainRecord, type EmbeddedTx} from './store.js'
 
 const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
@@ -96,13 +97,16 @@ export class SimBackend implements Backend {
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
-      const definition = r.config!
-      const result = startVm(normalize(definition), await this.host(tx))
+      const host = await this.host(tx)
+      // the pool allocates first (UBSE alloc_devices); the walk gets the GUIDs, and nothing commits if it fails
+      const pool = allocateForStart(r.config!, await readLedger(tx, host), host)
+      const result = startVm(normalize(pool.live), pool.host, pool.steps)
       if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
       const meta = await tx.readMeta()
       tx.writeHost(result.host)
+      if (pool.steps.length > 0) writeLedger(tx, pool.ledger)
       tx.writeMeta({...meta, nextId: meta.nextId + 1})
-      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: definition, sim: result.guest})
+      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: pool.live, sim: result.guest})
       return {name, events: result.events}
     })
   }
@@ -112,7 +116,11 @@ export class SimBackend implements Backend {
       const r = await this.get(tx, name)
       if (r.state === 'shut off')
         throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
-      tx.writeHost(stopVm(r.sim as GuestState | null, await this.host(tx)))
+      const host = stopVm(r.sim as GuestState | null, await this.host(tx))
+      const ledger = await readLedger(tx, host)
+      const pool = releaseFor(name, ledger, host)
+      tx.writeHost(pool.host)
+      if (pool.ledger !== ledger) writeLedger(tx, pool.ledger)
       if (!r.persistent) {
         tx.removeDomain(name)
         return {name, removed: true}
@@ -185,9 +193,21 @@ export class SimBackend implements Backend {
       const next = {...r}
       let events: unknown[] = []
       if (scope.live) {
-        next.live = edit(r.live!, device)
-        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, await this.host(tx))
-        tx.writeHost(hot.host)
+        const host = await this.host(tx)
+        const ledger = await readLedger(tx, host)
+        const names = (d: UbVmDefinition) => new Set([...(d.ub?.devices ?? []), ...(d.ub?.fusion ?? [])].map((x) => x.name))
+        const before = names(r.live!)
+        const edited = edit(r.live!, device)
+        const added = new Set([...names(edited)].filter((n) => !before.has(n)))
+        const removed = [...before].filter((n) => !names(edited).has(n))
+        // new pool requests get slices before the hot-plug; removed devices give theirs back after the unplug
+        const pool = allocateForAttach(edited, added, ledger, host)
+        next.live = pool.live
+        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, pool.host)
+        let after = {ledger: pool.ledger, host: hot.host}
+        for (const n of removed) after = releaseFor(name, after.ledger, after.host, n)
+        tx.writeHost(after.host)
+        if (after.ledger !== ledger) writeLedger(tx, after.ledger)
         next.sim = hot.guest
         events = hot.events
       }

@@ -14,8 +14,8 @@ export async function initialHost(): Promise<HostState> {
   return loadHost(process.env.UBMGR_SIM_HOST)
 }
 
-export function startVm(vm: UbVm, host: HostState): HookResult {
-  const r = bootVm(vm, host)
+export function startVm(vm: UbVm, host: HostState, poolSteps: Array<{step: string; detail: string}> = []): HookResult {
+  const r = bootVm(vm, host, {poolSteps})
   return r.ok ? r : {ok: false, message: `${r.error.component}: ${r.error.message}`, events: r.events}
 }
 

@@ -19,14 +19,20 @@ export default class SimBoot extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(SimBoot)
-    const [{loadAndValidate}, {loadHost}, {bootVm}, {renderTrace}] = await Promise.all([
+    const [{loadAndValidate, normalize}, {loadHost}, {bootVm}, {renderTrace}, {allocateForStart}, {ledgerFromHost}] = await Promise.all([
       import('../../definition/index.js'),
       import('../../sim/host/index.js'),
       import('../../sim/vm/index.js'),
       import('../../cli/trace.js'),
+      import('../../backends/sim/pool.js'),
+      import('../../pool/entity-reg.js'),
     ])
-    const {vm} = await loadAndValidate(args.file)
-    const r = bootVm(vm, await loadHost(flags.host), {seed: flags.seed})
+    const {definition} = await loadAndValidate(args.file)
+    const host = await loadHost(flags.host)
+    // pool requests are resolved by the pool (a fresh ledger of this host) before the walk, as start does
+    const pool = allocateForStart(definition, ledgerFromHost(host).ledger, host)
+    const vm = normalize(pool.live)
+    const r = bootVm(vm, pool.host, {seed: flags.seed, poolSteps: pool.steps})
     if (!this.jsonEnabled() && !this.quiet) process.stdout.write(renderTrace(r.events))
     if (!r.ok) {
       if (this.jsonEnabled()) process.stdout.write(JSON.stringify({name: vm.name, state: 'failed', error: r.error, events: r.events}, null, 2) + '\n')

@@ -2,8 +2,6 @@
 // UBC0, default binding, the UBUS_IOCTL_BUS_INSTANCE sub-commands (create, destroy, bind, unbind), the
 // CFG_CPL_NOTIFY static cluster BI, driver_override/drivers_probe, and QEMU ubc's bus-instance flock.
 // Functions mutate the HostState in place and throw HostError with the errno and log text of the kernel.
-import {bandwidthToMbps} from '../../definition/units.js'
-import type {NormalPoolRequest} from '../../definition/normalize.js'
 import {altHex, guidLogText, uentName} from './cformat.js'
 import {HostError} from './errors.js'
 import {Ida} from './ida.js'
@@ -206,20 +204,6 @@ export function unlockInstance(state: HostState, biGuid: string, vmName: string)
   if (bi?.lockedBy === vmName) delete bi.lockedBy
 }
 
-/** UBPRM-style placement of a pool request: the first free pooled entity of the class that is big enough. */
-export function resolvePoolRequest(state: HostState, request: NormalPoolRequest, exclude: Set<string>): HostEntity | undefined {
-  const need = request.bandwidth ? (bandwidthToMbps(request.bandwidth) ?? 0) : 0
-  return state.entities.find(
-    (e) =>
-      e.pool?.class === request.class &&
-      !exclude.has(e.guid) &&
-      e.driver !== 'vfio-ub' &&
-      e.pool.bandwidthMbps >= need &&
-      e.pool.queues >= (request.queues ?? 0) &&
-      (request.vendor === undefined || parseInt(e.guid.slice(0, 4), 16) === request.vendor) &&
-      !isDynamic(instanceByEid(state, e.instanceEid) ?? {type: 0}),
-  )
-}
 
 function entity(state: HostState, uentNum: number): HostEntity {
   const e = entityByUent(state, uentNum)

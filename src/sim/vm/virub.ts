@@ -1,9 +1,9 @@
-// libvirt's side before QEMU starts (src/util/virub.c, and UBSE for pool requests): pool requests resolved
-// to host devices, the dynamic bus instance created (UBUS_CMD_BI_CREATE), devices bound to it
+// libvirt's side before QEMU starts (src/util/virub.c): the pool's steps for pool requests (resolved before the
+// walk by src/pool, UBSE's alloc_devices), the dynamic bus instance created (UBUS_CMD_BI_CREATE), devices bound to it
 // (UBUS_CMD_BI_BIND), and managed binding to vfio-ub: driver_override, unbind, drivers_probe.
 import type {UbDevice, UbVm} from '../../definition/normalize.js'
 import {uentName} from '../host/cformat.js'
-import {bindToInstance, createBusInstance, findEntityByGuid, findInstance, instanceByEid, isDynamic, probeDriver, resolvePoolRequest, setDriverOverride, unbindDriver} from '../host/instances.js'
+import {bindToInstance, createBusInstance, findEntityByGuid, findInstance, instanceByEid, isDynamic, probeDriver, setDriverOverride, unbindDriver} from '../host/instances.js'
 import type {HostEntity, HostState} from '../host/model.js'
 import {type GuestState, hex, WalkError} from './guest.js'
 import type {Trace} from './trace.js'
@@ -24,17 +24,19 @@ export function prepareDriver(host: HostState, e: HostEntity, trace: Trace): str
   return original
 }
 
-/** The device list with pool requests resolved to host devices (what UBSE's alloc_devices does), BI and binding ready. */
-export function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace): Array<{device: UbDevice; originalDriver: string | null}> {
+/** A pool step (BI_CREATE, ENTITY_REG …) done before the walk, shown in its trace. */
+export interface PoolStep {
+  step: string
+  detail: string
+}
+
+/** The devices, every one naming a host device (the pool resolved requests first), BI and binding ready. */
+export function placeDevices(vm: UbVm, host: HostState, guest: GuestState, trace: Trace, poolSteps: PoolStep[] = []): Array<{device: UbDevice; originalDriver: string | null}> {
   const ub = vm.ub!
-  const taken = new Set(ub.devices.flatMap((d) => (d.host ? [d.host.guid.toLowerCase()] : [])))
+  for (const s of poolSteps) trace.emit(P, 'UBPRM', s.step, s.detail, 'msg')
   const devices = ub.devices.map((d) => {
-    if (d.host) return d
-    const e = resolvePoolRequest(host, d.pool!, taken)
-    if (!e) throw new WalkError(P, 'UBPRM', `no free pooled ${d.pool!.class} satisfies ${d.name} (${d.pool!.bandwidth ?? 'any bandwidth'}, ${d.pool!.queues ?? 'any'} queues)`)
-    taken.add(e.guid)
-    trace.emit(P, 'UBPRM', 'alloc_devices', `${d.name}: pool request ${d.pool!.class} → ${e.guid} (${e.pool!.card})`, 'ioctl')
-    return {...d, host: {guid: e.guid}, guestGuid: e.guid}
+    if (!d.host) throw new WalkError(P, 'UBPRM', `${d.name} is a pool request: the pool must assign a host device first`)
+    return d
   })
   let bi = findInstance(host, ub.busInstance.guid)
   if (!bi) {

@@ -11,7 +11,7 @@ import {emptyGuest, type GuestState, WalkError} from './guest.js'
 import {guestBoot, setupInGuest} from './guest-ubus.js'
 import {Trace, type TraceEvent} from './trace.js'
 import {realizeDevice} from './vfio-ub.js'
-import {placeDevices} from './virub.js'
+import {placeDevices, type PoolStep} from './virub.js'
 
 export type {GuestDevice, GuestState} from './guest.js'
 export {WalkError} from './guest.js'
@@ -19,7 +19,7 @@ export {WalkError} from './guest.js'
 export type WalkFailure = {ok: false; error: {phase: string; component: string; message: string}; events: TraceEvent[]}
 export type BootResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | WalkFailure
 
-export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number} = {}): BootResult {
+export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number; poolSteps?: PoolStep[]} = {}): BootResult {
   const seed = opts.seed ?? 1
   const trace = new Trace(0, seed)
   const host: HostState = structuredClone(hostIn)
@@ -29,7 +29,7 @@ export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number} = {}):
       trace.emit('guest', 'vm', 'ready', `${vm.name}: no UB devices`, 'realize')
       return {ok: true, host, guest, events: trace.events}
     }
-    const devices = placeDevices(vm, host, guest, trace)
+    const devices = placeDevices(vm, host, guest, trace, opts.poolSteps ?? [])
     realizeBus(vm, host, guest, trace)
     for (const {device, originalDriver} of devices) realizeDevice(device, vm, host, guest, trace, originalDriver)
     reportFirmware(guest, trace)

@@ -1,0 +1,176 @@
+// The `ubmgr pool …` verbs on the embedded backend's store: each is one transaction over pool/ledger, the host and
+// the domains it touches (read-only verbs read committed state). Re-homing a running domain's device changes its
+// running definition and guest state in the same commit.
+import {UbmgrError} from '../../ground/errors.js'
+import {
+  alloc,
+  drainCard,
+  failCard,
+  findSlice,
+  free,
+  ledgerFromHost,
+  PoolError,
+  rebalance,
+  reconcile,
+  restoreCard,
+  type AllocInput,
+  type AllocResult,
+  type CheckReport,
+  type FailReport,
+  type FreeResult,
+  type Ledger,
+  type Move,
+  type PoolEvent,
+  type RebalancePolicy,
+  type Unregistered,
+} from '../../pool/index.js'
+import type {HostState} from '../../sim/host/model.js'
+import {initialHost} from './hook.js'
+import {poolFailure, readLedger, rehomeGuests, writeLedger, type Rehomed} from './pool.js'
+import type {DomainRecord, EmbeddedStore, EmbeddedTx} from './store.js'
+
+export class EmbeddedPool {
+  constructor(private readonly store: EmbeddedStore) {}
+
+  private async state(tx: EmbeddedTx): Promise<{host: HostState; ledger: Ledger}> {
+    const host = (await tx.readHost<HostState>()) ?? (await initialHost())
+    return {host, ledger: await readLedger(tx, host)}
+  }
+
+  /** The ledger as committed (built from the host when the store has none yet). */
+  async ledger(): Promise<{ledger: Ledger; host: HostState; unregistered: Unregistered[]}> {
+    const host = (await this.store.state.read<HostState>('host')) ?? (await initialHost())
+    const fresh = ledgerFromHost(host)
+    const ledger = (await this.store.state.read<Ledger>('pool/ledger')) ?? fresh.ledger
+    return {ledger, host, unregistered: fresh.unregistered}
+  }
+
+  async check(): Promise<CheckReport> {
+    const {ledger, host} = await this.ledger()
+    const domains = await this.store.listDomains()
+    return reconcile(ledger, host, domains.map((d) => ({name: d.name, running: d.state !== 'shut off', live: d.live})))
+  }
+
+  async alloc(input: AllocInput, dryRun: boolean): Promise<AllocResult & {events: PoolEvent[]; dryRun: boolean}> {
+    return this.store.transaction(async (tx) => {
+      const {host, ledger} = await this.state(tx)
+      const a = alloc(ledger, host, input)
+      if (!a.ok) throw poolFailure('error: pool alloc failed', a.error)
+      if (!dryRun) {
+        writeLedger(tx, a.ledger)
+        tx.writeHost(a.host)
+      }
+      return {...a.result, events: a.events, dryRun}
+    })
+  }
+
+  async free(busInstanceGuid: string, devices: string[] | undefined, dryRun: boolean): Promise<FreeResult & {dryRun: boolean}> {
+    return this.store.transaction(async (tx) => {
+      const {host, ledger} = await this.state(tx)
+      const f = free(ledger, host, {busInstanceGuid, ...(devices && devices.length > 0 ? {devices} : {})})
+      if (!f.ok) throw poolFailure('error: pool free failed', f.error)
+      if (!dryRun) {
+        writeLedger(tx, f.ledger)
+        tx.writeHost(f.host)
+      }
+      return {...f.result, dryRun}
+    })
+  }
+
+  /** Measured loads (Mbit/s) of held slices, e.g. from monitoring. */
+  async setLoads(loads: Array<{slice: string; mbps: number}>): Promise<Array<{slice: string; mbps: number}>> {
+    return this.store.transaction(async (tx) => {
+      const {ledger} = await this.state(tx)
+      const next = structuredClone(ledger)
+      const out = loads.map(({slice, mbps}) => {
+        const {card, slice: s} = this.lookup(next, slice)
+        if (!s.owner) throw new UbmgrError(`error: slice ${s.id} is not held: only held slices carry a load`)
+        s.loadMbps = mbps
+        card.revision++
+        return {slice: s.id, mbps}
+      })
+      next.revision++
+      writeLedger(tx, next)
+      return out
+    })
+  }
+
+  async rebalance(opts: {dryRun: boolean; now: number; policy: Partial<RebalancePolicy>}): Promise<{moves: Move[]; stuck: Array<{card: string; utilization: number; why: string}>; rehomed: Rehomed[]; dryRun: boolean}> {
+    return this.store.transaction(async (tx) => {
+      const {host, ledger} = await this.state(tx)
+      const plan = rebalance(ledger, host, {now: opts.now, policy: opts.policy})
+      const rehomed = opts.dryRun ? [] : await this.commitMoves(tx, plan.moves, plan.ledger, plan.host)
+      return {moves: plan.moves, stuck: plan.stuck, rehomed, dryRun: opts.dryRun}
+    })
+  }
+
+  async fail(card: string, opts: {now: number; pollMs: number; downDelayMs: number}): Promise<Omit<FailReport, 'ledger' | 'host'> & {rehomed: Rehomed[]; rehomeUs: number}> {
+    return this.store.transaction(async (tx) => {
+      const {host, ledger} = await this.state(tx)
+      let report: FailReport
+      try {
+        report = failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}})
+      } catch (error) {
+        if (error instanceof PoolError) throw poolFailure(`error: pool fail ${card} failed`, error)
+        throw error
+      }
+      const rehomed = await this.commitMoves(tx, report.moves, report.ledger, report.host)
+      const {ledger: _l, host: _h, ...rest} = report
+      // domains re-home in parallel; each one's devices one after the other
+      const perVm = new Map<string, number>()
+      for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
+      return {...rest, rehomed, rehomeUs: Math.max(0, ...perVm.values())}
+    })
+  }
+
+  async restore(card: string): Promise<{card: string; recovered: Array<{slice: string; label: string}>; freed: number}> {
+    return this.store.transaction(async (tx) => {
+      const {ledger} = await this.state(tx)
+      try {
+        const r = restoreCard(ledger, card)
+        writeLedger(tx, r.ledger)
+        return {card: r.card, recovered: r.recovered, freed: r.freed}
+      } catch (error) {
+        if (error instanceof PoolError) throw poolFailure(`error: pool restore ${card} failed`, error)
+        throw error
+      }
+    })
+  }
+
+  async drain(card: string): Promise<{card: string}> {
+    return this.store.transaction(async (tx) => {
+      const {ledger} = await this.state(tx)
+      try {
+        writeLedger(tx, drainCard(ledger, card))
+      } catch (error) {
+        if (error instanceof PoolError) throw poolFailure(`error: pool drain ${card} failed`, error)
+        throw error
+      }
+      return {card}
+    })
+  }
+
+  private lookup(ledger: Ledger, key: string) {
+    try {
+      return findSlice(ledger, key)
+    } catch (error) {
+      if (error instanceof PoolError) throw new UbmgrError(`error: ${error.message}`)
+      throw error
+    }
+  }
+
+  /** Write the ledger and host after moves, with every moved device of a running domain re-homed in its guest. */
+  private async commitMoves(tx: EmbeddedTx, moves: Move[], ledger: Ledger, host: HostState): Promise<Rehomed[]> {
+    const domains = new Map<string, DomainRecord>()
+    for (const m of moves)
+      if (m.owner.vm && !domains.has(m.owner.vm)) {
+        const r = await tx.readDomain(m.owner.vm)
+        if (r && r.state !== 'shut off') domains.set(r.name, r)
+      }
+    const out = rehomeGuests(moves, host, domains)
+    for (const r of domains.values()) tx.writeDomain(r)
+    writeLedger(tx, ledger)
+    tx.writeHost(out.host)
+    return out.rehomed
+  }
+}
