@@ -12,3 +12,24 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     stream.write(`\r${label} [${'#'.repeat(fill)}${' '.repeat(width - fill)}] ${pct}% (${done}/${total})${done >= total ? '\n' : ''}`)
   }
 }
+
+/**
+ * A progress bar from cli-progress (loaded only when stderr is a terminal) for long simulations. Returns the
+ * callback to feed and a stop function; on a pipe both do nothing.
+ */
+export async function libraryProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Promise<{update: (done: number, total: number) => void; stop: () => void}> {
+  if (!stream.isTTY) return {update: () => {}, stop: () => {}}
+  const {SingleBar, Presets} = (await import('cli-progress')).default
+  const bar = new SingleBar({format: `${label} [{bar}] {percentage}% | {value}/{total} steps | {duration}s`, stream, hideCursor: true}, Presets.shades_classic)
+  let started = false
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0)
+        started = true
+      }
+      bar.update(done)
+    },
+    stop: () => started && bar.stop(),
+  }
+}
