@@ -139,7 +139,7 @@ describe('pool verbs as processes', () => {
     expect(r.detectMs).toBe(100)
     expect(r.rehomeUs).toBeGreaterThan(0)
     const xml = (await runCli(['dumpxml', 'db'], {env})).stdout
-    expect(xml).toContain("<source guid='cc08-d802-0-1-000000-00000000f0020001'/>")
+    expect(xml).toContain("<source guid='cc08-d802-0-1-000000-0000000090020001'/>")
     const list = JSON.parse((await runCli(['pool', 'list', '--json'], {env})).stdout)
     expect(list.cards.find((c: {id: string}) => c.id === 'pool-dpu-1').state).toBe('failed')
     expect((await runCli(['pool', 'check'], {env})).exitCode).toBe(0)

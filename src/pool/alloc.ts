@@ -111,7 +111,8 @@ export function consumerContext(host: HostState, busInstanceGuid?: string): Plac
 
 function newBusInstanceGuid(ledger: Ledger, host: HostState): string {
   for (;;) {
-    const guid = formatGuid({vendor: 0xcc08, device: 0xb000, version: 0, type: 0, rsv: 0, seq: BigInt(ledger.nextBusInstance++)})
+    // seq_num in decimal digits: openEuler libvirt's ubguid pattern refuses a-f there
+    const guid = formatGuid({vendor: 0xcc08, device: 0xb000, version: 0, type: 0, rsv: 0, seq: BigInt('0x' + String(ledger.nextBusInstance++))})
     if (!findInstance(host, guid) && !ledger.busInstances.some((b) => b.guid === guid)) return guid
   }
 }
