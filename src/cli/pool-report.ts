@@ -4,7 +4,7 @@ import {formatBandwidth, loadOn, ownerLabel, reservedOn} from '../pool/ledger.js
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(head: string[], rows: string[][]): string {
-  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  const width = head.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]?.length ?? 0), h.length))
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ').trimEnd()
   return [line(head), ...rows.map(line)].join('\n')
 }

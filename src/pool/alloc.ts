@@ -150,11 +150,8 @@ export function alloc(ledgerIn: Ledger, hostIn: HostState, input: AllocInput): P
       steps.run('take', `${p.slice.id} for ${ownerLabel(owner)} (${p.reason})`, () => take(p.card, p.slice, owner, req.need), () => Object.assign(p.card, structuredClone(before)))
       const e = host.entities.find((x) => x.guid === p.slice.guid)
       if (!e) throw new PoolError(`slice ${p.slice.id}: no entity ${p.slice.guid} on the host`)
-      const home = e.instanceEid
-      steps.run('ENTITY_REG', `eid ${hex(e.eid)} guid ${e.guid} u_eid ${hex(bi!.eid)}`, () => entityReg(host, entityRegFor(e, bi!.eid, bi!.upi)), () => {
-        entityRls(host, e.eid)
-        e.instanceEid = home
-      })
+      const was = structuredClone(e)
+      steps.run('ENTITY_REG', `eid ${hex(e.eid)} guid ${e.guid} u_eid ${hex(bi!.eid)}`, () => entityReg(host, entityRegFor(e, bi!.eid, bi!.upi)), () => Object.assign(e, was))
       devices.push(deviceOf(p.card, p.slice, req, p.reason))
     }
     const r = ledger.busInstances.find((b) => b.guid === guid)!
@@ -222,10 +219,8 @@ export function free(ledgerIn: Ledger, hostIn: HostState, input: FreeInput): Poo
       if (owner.vm && owner.vm !== input.vm) throw new PoolError(`${slice.id} is held by VM ${owner.vm} (${owner.device}): detach-device or destroy frees it`)
       const before = structuredClone(card)
       const e = host.entities.find((x) => x.eid === slice.eid)
-      const was = e?.instanceEid
-      steps.run('ENTITY_RLS', `eid ${hex(slice.eid)} (${slice.id})`, () => entityRls(host, slice.eid), () => {
-        if (e && was !== undefined) e.instanceEid = was
-      })
+      const was = structuredClone(e)
+      steps.run('ENTITY_RLS', `eid ${hex(slice.eid)} (${slice.id})`, () => entityRls(host, slice.eid), () => e && Object.assign(e, was))
       steps.run('release', slice.id, () => release(card, slice), () => Object.assign(card, structuredClone(before)))
       freed.push({slice: slice.id, guid: slice.guid, owner: ownerLabel(owner)})
     }

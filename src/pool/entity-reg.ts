@@ -63,10 +63,15 @@ export function entityRegCheck(host: HostState, msg: EntityRegMsg, decoderJuris 
 /** ENTITY_REG on the host: the entity is registered into the bus instance whose eid is msg.ueid. */
 export function entityReg(host: HostState, msg: EntityRegMsg, decoderJuris = true): HostEntity {
   const e = host.entities.find((x) => x.eid === msg.eid)
-  if (e && !e.pooled) throw new PoolError(`ENTITY_REG: Entity with eid=${hex05(msg.eid)} is not a pool device`, [], UB_MSG_RSP_EXEC_EINVAL)
+  // an entity of the pool's inventory (e.pool) that is not registered yet takes the new-entity path
+  if (e && !e.pooled && !e.pool) throw new PoolError(`ENTITY_REG: Entity with eid=${hex05(msg.eid)} is not a pool device`, [], UB_MSG_RSP_EXEC_EINVAL)
   const refused = entityRegCheck(host, msg, decoderJuris)
   if (refused) throw new PoolError(`ENTITY_REG: ${refused}`, [], UB_MSG_RSP_EXEC_EINVAL)
   if (!e) throw new PoolError(`ENTITY_REG: no entity with eid=${hex05(msg.eid)} on the fabric`, [], UB_MSG_RSP_EXEC_ENODEV)
+  // ub_pool_uent_init: uent->pool, user_eid; ub_default_bus_instance_init binds it to the BI of its user eid
+  e.pooled = true
+  if (e.kind === 'device') e.kind = 'p_device'
+  e.userEid = msg.ueid
   e.instanceEid = msg.ueid
   return e
 }
@@ -76,7 +81,11 @@ export function entityRls(host: HostState, eid: number): HostEntity {
   const e = host.entities.find((x) => x.eid === eid)
   if (!e) throw new PoolError(`ENTITY_RLS: can not find ub entity by eid=${hex05(eid)}`, [], UB_MSG_RSP_EXEC_ENODEV)
   if (!e.pooled) throw new PoolError('ENTITY_RLS: ub entity is not a pooled device', [], UB_MSG_RSP_EXEC_EINVAL)
+  // the consumer's uent is destroyed; in ubmgr's single-host model the entity goes back to the inventory
   const home = host.instances.find((i) => !isDynamic(i))
+  e.pooled = false
+  if (e.kind === 'p_device') e.kind = 'device'
+  e.userEid = 0
   if (home) e.instanceEid = home.eid
   return e
 }

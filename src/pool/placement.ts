@@ -118,7 +118,7 @@ function refusal(ledger: Ledger, req: PoolRequest, ctx: PlacementContext): PoolE
       .map((c) => ({c, short: shortfall(freeOn(c), req.need)}))
       .sort((a, b) => a.short.score - b.short.score || a.c.id.localeCompare(b.c.id))[0]
     if (near) hints.push(`nearest fit: ${near.c.id} (${formatCapacity(freeOn(near.c))} free${near.short.text ? `; short ${near.short.text}` : ''}${sharesGroup(ctx, req, near.c) ? `; already holds a member of ${req.group}` : ''})`)
-    if (req.need.bandwidthMbps > Math.max(...ofClass.map((c) => c.capacity.bandwidthMbps)))
+    if (req.need.bandwidthMbps > ofClass.reduce((m, c) => Math.max(m, c.capacity.bandwidthMbps), 0))
       hints.push(`no single ${req.class} card has ${formatBandwidth(req.need.bandwidthMbps)}: a fusion device over several cards can`)
   }
   return new PoolError(`no free pooled ${req.class} satisfies ${req.name} (asked ${asked})`, hints)

@@ -53,7 +53,7 @@ describe('ledger from the host (ENTITY_REG of every pooled entity)', () => {
 })
 
 describe('ENTITY_REG / ENTITY_RLS', () => {
-  const pooled = () => host.entities.find((e) => e.pooled)!
+  const pooled = () => host.entities.find((e) => e.pool)!
   it('checks eid, user eid, bus instance, GUID type and ERS sizes', () => {
     const h = structuredClone(host)
     const e = pooled()
@@ -70,7 +70,7 @@ describe('ENTITY_REG / ENTITY_RLS', () => {
     expect(refused({ueid: 0x12345})).toEqual(['ENTITY_REG: entity reg u_eid=0x12345 not exist', UB_MSG_RSP_EXEC_EINVAL])
     expect(refused({guid: e.guid.replace(/^(\w{4}-\w{4}-\w)-1-/, '$1-2-')})).toEqual(['ENTITY_REG: entity reg guid type 2 is invalid', UB_MSG_RSP_EXEC_EINVAL])
     expect(refused({ers: [{sa: '0x0', ss: 1}, {sa: '0x0', ss: 0}, {sa: '0x0', ss: 1}]})).toEqual(['ENTITY_REG: entity reg ers[1] size is 0', UB_MSG_RSP_EXEC_EINVAL])
-    const plain = h.entities.find((x) => !x.pooled && x.kind === 'device')!
+    const plain = h.entities.find((x) => !x.pool && x.kind === 'device')!
     expect(refused({eid: plain.eid})).toEqual([`ENTITY_REG: Entity with eid=0x${plain.eid.toString(16).padStart(3, '0')} is not a pool device`, UB_MSG_RSP_EXEC_EINVAL])
     expect(refused({})).toBe('accepted')
   })
@@ -83,7 +83,7 @@ describe('ENTITY_REG / ENTITY_RLS', () => {
     } catch (error) {
       expect((error as PoolError).status).toBe(UB_MSG_RSP_EXEC_ENODEV)
     }
-    expect(() => entityRls(h, h.entities.find((x) => !x.pooled && x.kind === 'device')!.eid)).toThrow('ENTITY_RLS: ub entity is not a pooled device')
+    expect(() => entityRls(h, h.entities.find((x) => !x.pool && x.kind === 'device')!.eid)).toThrow('ENTITY_RLS: ub entity is not a pooled device')
   })
 })
 

@@ -81,7 +81,7 @@ export function reconcile(ledger: Ledger, host: HostState, domains: DomainView[]
 
   // pooled entities the host has in a dynamic bus instance must be held there in the ledger
   for (const e of host.entities) {
-    if (!e.pooled) continue
+    if (!e.pooled && !e.pool) continue
     const bi = instanceByEid(host, e.instanceEid)
     const s = heldBy.get(e.guid)
     if (bi && isDynamic(bi) && (!s || s.owner!.busInstance !== bi.guid)) report('leak', e.guid, `registered into bus instance ${bi.guid} with no allocation in the ledger`)

@@ -119,7 +119,9 @@ export class EmbeddedPool {
       // domains re-home in parallel; each one's devices one after the other
       const perVm = new Map<string, number>()
       for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
-      return {...rest, rehomed, rehomeUs: Math.max(0, ...perVm.values())}
+      let rehomeUs = 0
+      for (const us of perVm.values()) rehomeUs = Math.max(rehomeUs, us)
+      return {...rest, rehomed, rehomeUs}
     })
   }
 

@@ -68,7 +68,7 @@ describe('host export-sysfs and --host sysfs:', () => {
     const b = join(root, 'b')
     await exportSysfs(read, b)
     expect(await tree(b)).toEqual(await tree(a))
-    expect((await tree(a))['devices/00006/instance']).toBe('0x065\n') // the dynamic BI's EID: the lowest free one of the local IDA
+    expect((await tree(a))['devices/00006/instance']).toBe('0x07b\n') // the dynamic BI's EID: the lowest free one of the local IDA
     // loadHost understands the prefix
     expect(inventory(await loadHost(`sysfs:${a}`))).toEqual(inventory(read))
   })
