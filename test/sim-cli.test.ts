@@ -65,7 +65,7 @@ describe('ubmgr sim and host', () => {
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toMatch(/^# \/sys\/bus\/ub\/devices\nuent +name +guid/)
     expect(r.stdout).toContain('# /sys/bus/ub/instance\ncount 0x1, from 0, show 0x1\nguid:cc08-a000-0-0-000000-0000000000000001 type:0 eid:00002 upi:7fff')
-    expect(r.stderr).toMatch(/^default: 99 entities, 98 links, 117 TOPO_QUERY/)
+    expect(r.stderr).toMatch(/^default: 121 entities, 120 links, 147 TOPO_QUERY/)
   })
 
   it('host generate, then enumerate and draw the generated fabric', async () => {
@@ -112,6 +112,6 @@ describe('ubmgr sim and host', () => {
     // the same rows, but for the names the fabric gives and sysfs does not have
     const rows = (text: string) => text.split('\n').map((line) => line.split(/ +/).filter((_, i) => i !== 1).join(' '))
     expect(rows(b.stdout)).toEqual(rows(a.stdout))
-    expect(b.stderr).toMatch(/: 99 entities, 1 bus instances, read in \d+ ms$/)
+    expect(b.stderr).toMatch(/: 121 entities, 1 bus instances, read in \d+ ms$/)
   })
 })

@@ -91,8 +91,9 @@ function release(g: GuestState, h: HostState, name: string, trace: Trace, phase:
   const e = entityByUent(h, d.hostUent)!
   unbindDriver(h, e.uentNum)
   setDriverOverride(h, e.uentNum, null)
-  // a pooled entity (p_device) cannot be unbound ("fad dev not support bind again"): the pool's ENTITY_RLS takes it
-  if (e.kind !== 'p_device') {
+  // a pooled entity (p_device) cannot be unbound ("fad dev not support bind again"): the pool's ENTITY_RLS takes
+  // it, and one the pool already moved away is no longer bound here
+  if (e.kind !== 'p_device' && e.instanceEid === findInstance(h, g.busInstance.guid)?.eid) {
     unbindFromInstance(h, g.busInstance.guid, e.guid)
     trace.emit(phase, 'ubus', 'BI_UNBIND', `UBUS_IOCTL_BUS_INSTANCE UNBIND {instance_guid ${g.busInstance.guid}, dev_guid ${e.guid}}`, 'ioctl')
   }
