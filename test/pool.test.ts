@@ -60,7 +60,8 @@ describe('pool through the embedded backend', () => {
           expect((await pool.check()).problems).toEqual([])
         },
       ),
-      {numRuns: 12},
+      // Seeded so the count below is stable; FC_SEED explores other sequences.
+      {numRuns: 12, seed: Number(process.env.FC_SEED ?? 9)},
     )
     // the sequences did things (refusals alone would prove nothing)
     expect(done).toBeGreaterThan(24)
