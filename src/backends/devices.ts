@@ -1,11 +1,10 @@
 // Device files for attach-device/detach-device: one UB device, fusion device, disk or interface, in
 // YAML/JSON or as an XML fragment of any render target; and adding/removing one in a definition.
-import {readFile} from 'node:fs/promises'
-
-import {loadDocumentFile, describeFsError} from '../definition/load.js'
+import {loadDocumentBytes, MAX_DEFINITION_BYTES} from '../definition/load.js'
 import type {DiskDef, FusionDeviceDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
 import {validateData} from '../definition/validate.js'
 import {UbmgrError} from '../ground/errors.js'
+import {inputName, readInput} from '../ground/input.js'
 import {formatProblem, isError} from '../ground/problem.js'
 import {diskFromXml} from '../xml/elements/disk.js'
 import {fusionFromXml} from '../xml/elements/fusion-device.js'
@@ -14,6 +13,7 @@ import {ubDeviceFromXml} from '../xml/elements/ub-device.js'
 import {parseXml} from '../xml/parse.js'
 import {attr, child, el, elements, type XmlElement} from '../xml/tree.js'
 import {intAttr} from '../xml/elements/values.js'
+import {looksLikeXml} from './define-input.js'
 
 export type DeviceFile =
   | {kind: 'ub-device'; def: UbDeviceDef; file: string}
@@ -23,22 +23,27 @@ export type DeviceFile =
 
 const WRAPPERS = {ubDevice: 'ub-device', fusion: 'fusion', disk: 'disk', interface: 'interface'} as const
 
+/** A device file ("-" = stdin), read once and bounded like a definition. */
 export async function loadDeviceFile(file: string): Promise<DeviceFile> {
-  let head: string
+  const name = inputName(file)
+  const bytes = await readInput(file, {maxBytes: MAX_DEFINITION_BYTES, what: 'a device file'})
+  return looksLikeXml(bytes) ? deviceFromXml(decodeXml(bytes, name), name) : deviceFromYaml(bytes, name)
+}
+
+function decodeXml(bytes: Buffer, file: string): string {
   try {
-    head = (await readFile(file, 'utf8')).trimStart()
-  } catch (error) {
-    throw new UbmgrError(`error: Failed to open file '${file}': ${describeFsError(error)}`)
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes).replace(/^\uFEFF/, '')
+  } catch {
+    throw new UbmgrError(`${file}: not valid UTF-8 text, expected XML`)
   }
-  return head.startsWith('<') ? deviceFromXml(head, file) : deviceFromYaml(file)
 }
 
 /**
  * A YAML/JSON device: either wrapped in one key (ubDevice:, fusion:, disk:, interface:) or bare, its kind
  * told by its fields (members → fusion; host or pool → UB device; target → disk; type → interface).
  */
-async function deviceFromYaml(file: string): Promise<DeviceFile> {
-  const doc = await loadDocumentFile(file)
+function deviceFromYaml(bytes: Buffer, file: string): DeviceFile {
+  const doc = loadDocumentBytes(bytes, file)
   const data = doc.data as Record<string, unknown>
   const keys = Object.keys(data)
   if (keys.length === 1 && keys[0] in WRAPPERS && typeof data[keys[0]] === 'object')

@@ -16,10 +16,13 @@ export const targetFlag = Flags.string({
 
 export const nameArg = Args.string({name: 'name', description: 'domain name, or - to read names from stdin (one per line)', required: true})
 
+/** Domain names from stdin ("-"): one per line, at most 1 MiB of them. */
+const MAX_NAME_LIST_BYTES = 1024 * 1024
+
 /** The names to act on: the argument, or one per line from stdin when it is "-". */
 export async function domainNames(arg: string): Promise<string[]> {
   if (arg !== '-') return [arg]
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const {readInput} = await import('../ground/input.js')
+  const text = (await readInput('-', {maxBytes: MAX_NAME_LIST_BYTES, what: 'a list of domain names'})).toString('utf8')
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '')
 }

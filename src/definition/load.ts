@@ -1,7 +1,7 @@
 // Read a definition file (YAML, or JSON — JSON is YAML 1.2, so one parser serves both) keeping source
 // positions, and refuse hostile or broken input with one clear line that names the file.
-import {readFile, stat} from 'node:fs/promises'
 import {
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -10,10 +10,13 @@ import {
   parseAllDocuments,
   type Document,
   type Node,
+  type Pair,
   type ScalarTag,
+  type YAMLMap,
 } from 'yaml'
 
 import {UbmgrError} from '../ground/errors.js'
+import {inputName, readInput} from '../ground/input.js'
 
 /** Definitions are small; anything bigger is a mistake or an attack. */
 export const MAX_DEFINITION_BYTES = 4 * 1024 * 1024
@@ -45,18 +48,10 @@ const hexAsString: ScalarTag = {
   resolve: (text: string) => text,
 }
 
+/** A definition file, or standard input for "-"; read bounded by MAX_DEFINITION_BYTES. */
 export async function loadDocumentFile(file: string): Promise<LoadedDocument> {
-  let bytes: Buffer
-  try {
-    const info = await stat(file)
-    if (info.isDirectory()) throw new UbmgrError(`${file}: is a directory, not a definition file`)
-    if (info.size > MAX_DEFINITION_BYTES) throw tooBig(file, info.size)
-    bytes = await readFile(file)
-  } catch (error) {
-    if (error instanceof UbmgrError) throw error
-    throw new UbmgrError(`${file}: cannot read: ${describeFsError(error)}`)
-  }
-  return loadDocumentBytes(bytes, file)
+  const bytes = await readInput(file, {maxBytes: MAX_DEFINITION_BYTES, what: 'a definition'})
+  return loadDocumentBytes(bytes, inputName(file))
 }
 
 export function loadDocumentBytes(bytes: Buffer, file: string): LoadedDocument {
@@ -76,7 +71,8 @@ export function loadDocumentText(text: string, file: string): LoadedDocument {
   const lineCounter = new LineCounter()
   const docs = parseAllDocuments(text, {
     lineCounter,
-    uniqueKeys: true,
+    // Duplicate keys are found by checkTree in linear time (the library's own check is quadratic).
+    uniqueKeys: false,
     prettyErrors: false,
     customTags: (tags) => [hexAsString, ...tags],
   })
@@ -93,7 +89,7 @@ export function loadDocumentText(text: string, file: string): LoadedDocument {
   const first = doc.errors[0]
   if (first) {
     const p = pos(first.pos[0])
-    throw new UbmgrError(`${file}:${p.line}:${p.col}: ${parseMessage(first.code, first.message)}`)
+    throw new UbmgrError(`${file}:${p.line}:${p.col}: ${parseMessage(first.message)}`)
   }
   checkTree(doc, file, pos)
   let data: unknown
@@ -109,29 +105,36 @@ export function loadDocumentText(text: string, file: string): LoadedDocument {
   return {file, data, locate: (pointer, opts) => locate(doc, pointer, pos, opts?.key ?? false)}
 }
 
-/** Depth and key checks on the node tree, before anything becomes a JS object. */
+/** Depth, key and alias checks on the node tree, before anything becomes a JS object. */
 function checkTree(doc: Document, file: string, pos: (offset: number) => Position): void {
+  const at = (node: unknown): Position => (isNodeWithRange(node) ? pos(node.range![0]) : {line: 1, col: 1})
+  const fail = (node: unknown, message: string): never => {
+    const p = at(node)
+    throw new UbmgrError(`${file}:${p.line}:${p.col}: ${message}`)
+  }
+  // The collections on the path from the root: an alias to one of them would make a cyclic object.
+  const ancestors = new Set<unknown>()
   const walk = (node: unknown, depth: number): void => {
-    if (depth > MAX_NESTING) {
-      const p = isNodeWithRange(node) ? pos(node.range![0]) : {line: 1, col: 1}
-      throw new UbmgrError(`${file}:${p.line}:${p.col}: nesting deeper than ${MAX_NESTING} levels`)
+    if (depth > MAX_NESTING) fail(node, `nesting deeper than ${MAX_NESTING} levels`)
+    if (isAlias(node)) {
+      if (ancestors.has(node.resolve(doc))) fail(node, `alias *${node.source} refers to a node that contains it (a cycle)`)
+      return
     }
+    if (!isMap(node) && !isSeq(node)) return
+    ancestors.add(node)
     if (isMap(node)) {
+      // As JS object keys: 1 and "1" are the same key.
+      const keys = new Set<string>()
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? pair.key.value : pair.key
-        if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
-          const p = isNodeWithRange(pair.key) ? pos(pair.key.range![0]) : {line: 1, col: 1}
-          throw new UbmgrError(`${file}:${p.line}:${p.col}: key '${String(key)}' is not allowed`)
-        }
-        if (!isScalar(pair.key)) {
-          const p = isNodeWithRange(pair.key) ? pos(pair.key.range![0]) : {line: 1, col: 1}
-          throw new UbmgrError(`${file}:${p.line}:${p.col}: keys must be plain strings`)
-        }
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype') fail(pair.key, `key '${String(key)}' is not allowed`)
+        if (!isScalar(pair.key)) fail(pair.key, 'keys must be plain strings')
+        if (keys.has(String(key))) fail(pair.key, 'duplicate key (each key may appear once in a mapping)')
+        keys.add(String(key))
         walk(pair.value, depth + 1)
       }
-    } else if (isSeq(node)) {
-      for (const item of node.items) walk(item, depth + 1)
-    }
+    } else for (const item of node.items) walk(item, depth + 1)
+    ancestors.delete(node)
   }
   walk(doc.contents, 1)
 }
@@ -142,12 +145,12 @@ function isNodeWithRange(node: unknown): node is Node {
 
 /** Walk the node tree along a JSON pointer; stop at the deepest node that exists. */
 function locate(doc: Document, pointer: string, pos: (offset: number) => Position, key: boolean): Position {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s))
   let node: unknown = doc.contents
   let keyNode: unknown
   for (const segment of segments) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment)
+      const pair = pairsByKey(node).get(segment)
       if (!pair) break
       keyNode = pair.key
       node = pair.value
@@ -162,8 +165,19 @@ function locate(doc: Document, pointer: string, pos: (offset: number) => Positio
   return isNodeWithRange(target) ? pos(target.range![0]) : {line: 1, col: 1}
 }
 
-function parseMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY') return 'duplicate key (each key may appear once in a mapping)'
+/** A mapping's pairs by key, built once per mapping: locating N problems in a mapping of N keys stays linear. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>()
+function pairsByKey(node: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(node)
+  if (!index) {
+    index = new Map()
+    for (const p of node.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair)
+    pairIndex.set(node, index)
+  }
+  return index
+}
+
+function parseMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
 }
 
@@ -174,13 +188,5 @@ function describe(value: unknown): string {
 }
 
 function tooBig(file: string, size: number): UbmgrError {
-  return new UbmgrError(`${file}: file is ${size} bytes; definitions are limited to ${MAX_DEFINITION_BYTES} bytes (4 MiB)`)
-}
-
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory'
-  return (error as Error).message
+  return new UbmgrError(`${file}: ${size} bytes: a definition is limited to ${MAX_DEFINITION_BYTES} bytes (4 MiB)`)
 }

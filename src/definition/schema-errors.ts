@@ -35,8 +35,8 @@ const HINTS: Record<string, string> = {
 }
 
 export function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
-  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath)
-  const insideOneOf = (e: ErrorObject) => oneOfPaths.some((p) => e.schemaPath !== p && e.schemaPath.startsWith(p.replace(/\/oneOf$/, '/oneOf/')))
+  const oneOfBranches = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath.replace(/\/oneOf$/, '/oneOf/'))
+  const insideOneOf = (e: ErrorObject) => oneOfBranches.some((p) => e.schemaPath.startsWith(p))
   const seen = new Set<string>()
   const out: RuleProblem[] = []
   for (const error of errors) {
@@ -64,20 +64,21 @@ function toProblem(error: ErrorObject): RuleProblem {
   const pointer = error.instancePath
   const rule = error.keyword
   const p = error.params as Record<string, unknown>
-  const def = defName(error.schemaPath)
+  // Only pattern and oneOf messages name the $defs type; working it out for every error costs time at 40,000.
+  const def = error.keyword === 'pattern' || error.keyword === 'oneOf' ? defName(error.schemaPath) : undefined
   switch (error.keyword) {
     case 'required':
       return {pointer, key: false, rule, message: `missing required property '${p.missingProperty}'`}
     case 'additionalProperties': {
       const name = String(p.additionalProperty)
-      const allowed = Object.keys((error.parentSchema as {properties?: object})?.properties ?? {})
-      const near = closest(name, allowed)
+      const allowed = allowedProperties(error.parentSchema)
+      const near = closest(name, allowed.names, allowed.lower)
       return {
         pointer: `${pointer}/${escapePointer(name)}`,
         key: true,
         rule,
         message: `unknown property '${name}'${near ? ` (did you mean '${near}'?)` : ''}`,
-        hint: near ? undefined : `allowed here: ${allowed.join(', ')}`,
+        hint: near ? undefined : allowed.hint,
       }
     }
     case 'enum':
@@ -142,29 +143,54 @@ function article(type: string): string {
   return (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type
 }
 
-const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1')
+const escapePointer = (s: string) => (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s)
 
-/** Closest allowed name by edit distance, if it is plausibly a typo. */
-export function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Infinity
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase())
-    if (d < bestDistance) [best, bestDistance] = [c, d]
+/** A schema object's property names and the hint listing them, worked out once per schema object. */
+const allowedCache = new WeakMap<object, {names: string[]; lower: string[]; hint: string}>()
+function allowedProperties(schema: unknown): {names: string[]; lower: string[]; hint: string} {
+  const key = (typeof schema === 'object' && schema !== null ? schema : {}) as {properties?: object}
+  let found = allowedCache.get(key)
+  if (!found) {
+    const names = Object.keys(key.properties ?? {})
+    found = {names, lower: names.map((n) => n.toLowerCase()), hint: `allowed here: ${names.join(', ')}`}
+    allowedCache.set(key, found)
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined
+  return found
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, i) => i)
+/** Closest allowed name by edit distance, if it is plausibly a typo. */
+export function closest(name: string, candidates: string[], lowered = candidates.map((c) => c.toLowerCase())): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3))
+  const lower = name.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Infinity
+  candidates.forEach((c, i) => {
+    // The distance is at least the difference in length: most names are ruled out without computing it.
+    if (Math.abs(c.length - name.length) > limit) return
+    const d = editDistance(lower, lowered[i], Math.min(limit, bestDistance))
+    if (d < bestDistance) [best, bestDistance] = [c, d]
+  })
+  return best !== undefined && bestDistance <= limit ? best : undefined
+}
+
+/** Levenshtein distance, or limit + 1 as soon as it must exceed the limit (a row's minimum never falls). */
+let row = new Int32Array(64)
+function editDistance(a: string, b: string, limit: number): number {
+  if (row.length <= b.length) row = new Int32Array(b.length + 1)
+  for (let j = 0; j <= b.length; j++) row[j] = j
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]
     row[0] = i
+    let rowMin = i
+    const ca = a.charCodeAt(i - 1)
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const v = Math.min(tmp + 1, row[j - 1] + 1, prev + (ca === b.charCodeAt(j - 1) ? 0 : 1))
+      row[j] = v
+      if (v < rowMin) rowMin = v
       prev = tmp
     }
+    if (rowMin > limit) return limit + 1
   }
   return row[b.length]
 }

@@ -52,6 +52,8 @@ export interface InterfaceDef {
 
 /** libvirt XML that ubmgr does not model, one serialized element per entry. */
 export interface LibvirtPassthrough {
+  /** Opt-in for `qemu:` elements in `domain` (QEMU pass-through ubmgr cannot check); validate warns. */
+  allowQemu?: boolean
   domain?: string[]
   devices?: string[]
 }

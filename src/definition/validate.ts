@@ -4,14 +4,16 @@ import type {ErrorObject} from 'ajv'
 import {createRequire} from 'node:module'
 
 import {UbmgrError} from '../ground/errors.js'
+import {inputName} from '../ground/input.js'
 import {formatProblem, isError, type Problem} from '../ground/problem.js'
-import {loadDocumentBytes, loadDocumentFile, type LoadedDocument, type Position} from './load.js'
+import {loadDocumentFile, type LoadedDocument, type Position} from './load.js'
 import {normalize, type UbVm} from './normalize.js'
 import {basicRules} from './rules/basics.js'
 import {busRules} from './rules/bus.js'
 import {eidRules} from './rules/eids.js'
 import {fusionRules} from './rules/fusion.js'
 import {guidRules} from './rules/guids.js'
+import {limitRules} from './rules/limits.js'
 import type {RuleProblem} from './rules/problem.js'
 import {portRules} from './rules/ports.js'
 import {targetRules} from './rules/targets.js'
@@ -30,16 +32,24 @@ function schemaValidator(): Validator {
   return validator
 }
 
-const RULES = [basicRules, guidRules, eidRules, portRules, busRules, ubmemVmmuRules, fusionRules, userGuideRules]
+const RULES = [basicRules, limitRules, guidRules, eidRules, portRules, busRules, ubmemVmmuRules, fusionRules, userGuideRules]
 
 export interface Source {
   file: string
   locate?: (pointer: string, opts?: {key?: boolean}) => Position
 }
 
+/**
+ * A check a higher layer adds: the XML layer checks the `libvirt:` escape hatch (src/xml/validate.ts), which
+ * this layer cannot parse. It may report warnings (severity 'warning').
+ */
+export type ExtraCheck = (data: Record<string, unknown>) => Promise<RuleProblem[]>
+
 export interface ValidateOptions {
   /** Add this render target's own limits (rules/targets.ts) to the common rules. */
   target?: Target
+  /** Problems a higher layer already found in this data (the XML layer's escape-hatch check). */
+  found?: RuleProblem[]
 }
 
 /**
@@ -49,18 +59,21 @@ export interface ValidateOptions {
 export function validateData(data: unknown, source: Source = {file: '<definition>'}, opts: ValidateOptions = {}): Problem[] {
   const validate = schemaValidator()
   const found: RuleProblem[] = validate(data) ? [] : schemaProblems(validate.errors ?? [])
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+  if (isRecord(data)) {
     // A value the schema already rejected gets one line, not a second one from a rule.
     const rejected = new Set(found.map((p) => p.pointer))
-    const rules = [...RULES, ...(opts.target ? [(d: Record<string, unknown>) => targetRules(d, opts.target!)] : [])]
-    for (const rule of rules) for (const p of rule(data as Record<string, unknown>)) if (!rejected.has(p.pointer)) found.push(p)
+    const rules = [...RULES, ...(opts.target ? [(d: Record<string, unknown>) => targetRules(d, opts.target!)] : []), () => opts.found ?? []]
+    // One at a time, never spread: a rule may report 100,000 problems.
+    for (const rule of rules) for (const p of rule(data)) if (!rejected.has(p.pointer)) found.push(p)
   }
   const problems = found.map((p): Problem => {
     const at = source.locate?.(p.pointer, {key: p.key}) ?? {line: 1, col: 1}
     return {file: source.file, line: at.line, col: at.col, pointer: p.pointer, message: p.message, hint: p.hint, rule: p.rule, severity: p.severity ?? 'error'}
   })
-  return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.pointer.localeCompare(b.pointer))
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col || (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0))
 }
+
+const isRecord = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null && !Array.isArray(data)
 
 export interface ValidatedDefinition {
   file: string
@@ -71,23 +84,24 @@ export interface ValidatedDefinition {
 }
 
 /**
- * Problems of a file; unreadable or unparsable files give one problem, never an exception. The
- * definition is returned when no problem is an error.
+ * Problems of a file ("-" = stdin); unreadable or unparsable files give one problem, never an exception.
+ * The definition is returned when no problem is an error.
  */
-export async function validateFile(file: string, opts: ValidateOptions = {}): Promise<{problems: Problem[]; definition?: UbVmDefinition}> {
+export async function validateFile(file: string, opts: ValidateOptions & {extra?: ExtraCheck} = {}): Promise<{problems: Problem[]; definition?: UbVmDefinition}> {
   let doc: LoadedDocument
   try {
-    doc = file === '-' ? loadDocumentBytes(await readStdin(), '<stdin>') : await loadDocumentFile(file)
+    doc = await loadDocumentFile(file)
   } catch (error) {
     if (!(error instanceof UbmgrError)) throw error
-    return {problems: [fileProblem(file, error.message)]}
+    return {problems: [fileProblem(inputName(file), error.message)]}
   }
-  const problems = validateData(doc.data, doc, opts)
+  const found = opts.extra && isRecord(doc.data) ? await opts.extra(doc.data) : undefined
+  const problems = validateData(doc.data, doc, {target: opts.target, found})
   return problems.some(isError) ? {problems} : {problems, definition: doc.data as UbVmDefinition}
 }
 
 /** Load, validate and normalize; throws UbmgrError with one line per problem (warnings included). */
-export async function loadAndValidate(file: string, opts: ValidateOptions = {}): Promise<ValidatedDefinition> {
+export async function loadAndValidate(file: string, opts: ValidateOptions & {extra?: ExtraCheck} = {}): Promise<ValidatedDefinition> {
   const {problems, definition} = await validateFile(file, opts)
   if (!definition) throw new UbmgrError(problems.map(formatProblem), 1, {problems})
   return {file, definition, vm: normalize(definition), warnings: problems}
@@ -95,14 +109,8 @@ export async function loadAndValidate(file: string, opts: ValidateOptions = {}):
 
 /** A load error ("FILE:L:C: message" or "FILE: message") as a Problem record. */
 function fileProblem(file: string, message: string): Problem {
-  const m = /^(.*?):(\d+):(\d+): (.*)$/s.exec(message)
-  if (m) return {file: m[1], line: Number(m[2]), col: Number(m[3]), pointer: '', message: m[4], rule: 'load', severity: 'error'}
-  const rest = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message
+  const rest = message.startsWith(`${file}:`) ? message.slice(file.length + 1).replace(/^ /, '') : message
+  const at = /^(\d+):(\d+): (.*)$/s.exec(rest)
+  if (at) return {file, line: Number(at[1]), col: Number(at[2]), pointer: '', message: at[3], rule: 'load', severity: 'error'}
   return {file, line: 0, col: 0, pointer: '', message: rest, rule: 'load', severity: 'error'}
-}
-
-export async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
 }

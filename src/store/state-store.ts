@@ -6,6 +6,7 @@ import {join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
 import {commitChanges, replayJournal, type Change} from './journal.js'
+import {encodeKeySegment} from './key-names.js'
 import {withLock} from './lock.js'
 
 const DELETED = Symbol('deleted')
@@ -14,7 +15,7 @@ const DELETED = Symbol('deleted')
 export function keyPath(key: string): string {
   const parts = key.split('/')
   const last = parts.pop()!
-  return join(parts.join('/'), `${encodeURIComponent(last).replace(/\./g, '%2E')}.json`)
+  return join(parts.join('/'), `${encodeKeySegment(last)}.json`)
 }
 
 function keyOfFile(prefixDir: string, file: string): string {

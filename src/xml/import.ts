@@ -136,8 +136,12 @@ export function importDomainXml(xml: string, file = '<xml>'): ImportResult {
   if (args.length > 0 || otherQemu.length > 0)
     extraDomain.push(el(`${QEMU_PREFIX}commandline`, {}, [...args.map((value) => el(`${QEMU_PREFIX}arg`, {value})), ...otherQemu]))
   const keep = (e: XmlElement) => serialize(withNamespaces(e, rootNs)).trimEnd()
+  // The XML already passes things to QEMU: keep them, with the opt-in a definition needs for that.
+  const qemuParts = extraDomain.filter((e) => e.name.startsWith(QEMU_PREFIX))
+  if (qemuParts.length > 0) warnings.push(`${qemuParts.map((e) => `<${e.name}>`).join(', ')} kept with libvirt.allowQemu: true (QEMU pass-through that ubmgr does not check)`)
   if (extraDomain.length > 0 || extraDevices.length > 0)
     definition.libvirt = {
+      ...(qemuParts.length > 0 ? {allowQemu: true} : {}),
       ...(extraDomain.length > 0 ? {domain: extraDomain.map(keep)} : {}),
       ...(extraDevices.length > 0 ? {devices: extraDevices.map(keep)} : {}),
     }

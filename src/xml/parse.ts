@@ -8,6 +8,27 @@ import type {XmlElement, XmlNode} from './tree.js'
 export const MAX_XML_BYTES = 16 * 1024 * 1024
 export const MAX_XML_DEPTH = 128
 
+const NAMED: Record<string, string> = {amp: '&', apos: "'", gt: '>', lt: '<', quot: '"'}
+/** A character XML can hold (the Char production); other references are left as written. */
+const isXmlChar = (cp: number) => cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
+
+/**
+ * XML's five named entities and numeric character references (&#10;, &#x41;), decoded in one pass, so
+ * "&amp;#10;" stays the text "&#10;". No HTML entities, and no declared ones (DTDs are refused).
+ */
+const xmlEntities = {
+  setExternalEntities() {},
+  addInputEntities() {},
+  reset() {},
+  setXmlVersion() {},
+  decode: (text: string): string =>
+    text.replace(/&(?:(amp|apos|gt|lt|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g, (ref, name?: string, dec?: string, hex?: string) => {
+      if (name) return NAMED[name]
+      const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex!, 16)
+      return isXmlChar(cp) ? String.fromCodePoint(cp) : ref
+    }),
+}
+
 export function parseXml(text: string, file = '<xml>'): XmlElement {
   if (Buffer.byteLength(text) > MAX_XML_BYTES)
     throw new UbmgrError(`${file}: XML is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_XML_BYTES} (16 MiB)`)
@@ -28,7 +49,7 @@ export function parseXml(text: string, file = '<xml>'): XmlElement {
     parseAttributeValue: false,
     trimValues: false,
     processEntities: true,
-    htmlEntities: false,
+    entityDecoder: xmlEntities,
     ignoreDeclaration: true,
     ignorePiTags: true,
   })

@@ -2,11 +2,11 @@
 // port-to-port links between them. This is the simulator's input; enumeration turns it into the host
 // view the kernel builds (HostState). Two forms: JSON (read with JSON.parse, linear at any size; what
 // `host generate` writes) and YAML (for hand-written hosts, up to 16 MiB).
-import {open} from 'node:fs/promises'
 import {parse} from 'yaml'
 
 import {parseGuid, UbGuidType} from '../../definition/guid.js'
 import {UbmgrError} from '../../ground/errors.js'
+import {readInput} from '../../ground/input.js'
 
 export type DeviceClass = 'dpu' | 'nic' | 'ssd' | 'npu'
 
@@ -108,28 +108,9 @@ export async function loadFabric(file: string): Promise<Fabric> {
   return fabric
 }
 
+/** The fabric file, read bounded by bytes (and by time for pipes and FIFOs) like every input. */
 async function readBounded(file: string): Promise<string> {
-  let handle
-  try {
-    handle = await open(file, 'r')
-  } catch (error) {
-    throw new UbmgrError(`${file}: cannot read host fabric: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-  }
-  try {
-    const stat = await handle.stat()
-    if (!stat.isFile()) throw new UbmgrError(`${file}: not a regular file`)
-    if (stat.size > MAX_JSON_FABRIC_BYTES) throw new UbmgrError(`${file}: file is ${stat.size} bytes; host fabrics are limited to ${MAX_JSON_FABRIC_BYTES} bytes (512 MiB)`)
-    const buf = Buffer.alloc(stat.size)
-    let got = 0
-    while (got < buf.length) {
-      const {bytesRead} = await handle.read(buf, got, buf.length - got, got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    return buf.toString('utf8', 0, got)
-  } finally {
-    await handle.close()
-  }
+  return (await readInput(file, {maxBytes: MAX_JSON_FABRIC_BYTES, what: 'a host fabric'})).toString('utf8')
 }
 
 const isRange = (r: unknown): r is [number, number] => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0) && r[0] <= r[1]
