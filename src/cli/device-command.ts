@@ -28,6 +28,7 @@ export abstract class DeviceCommand extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(this.constructor as typeof DeviceCommand)
+    this.inputFile = args.file
     const [{openBackend}, {loadDeviceFile}, {checkAttachFlags}] = await Promise.all([
       import('../backends/index.js'),
       import('../backends/devices.js'),

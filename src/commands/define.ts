@@ -27,6 +27,7 @@ export default class Define extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Define)
+    this.inputFile = args.file
     const [{openBackend}, {loadDefinitionOrXml}] = await Promise.all([import('../backends/index.js'), import('../backends/define-input.js')])
     const backend = await openBackend(flags.connect, flags.target as 'openeuler' | 'upstream' | undefined)
     const {target} = await backend.targetChoice()

@@ -1,6 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
+import {printData} from '../cli/output.js'
+import {escapeForXml} from '../ground/text.js'
 import {connectFlag, nameArg, targetFlag} from '../cli/flags.js'
 
 export default class Dumpxml extends UbmgrCommand {
@@ -16,7 +18,8 @@ export default class Dumpxml extends UbmgrCommand {
     const {args, flags} = await this.parse(Dumpxml)
     const {openBackend} = await import('../backends/index.js')
     const xml = await (await openBackend(flags.connect)).dumpxml(args.name, {inactive: flags.inactive, target: flags.target as 'ubmgr' | undefined})
-    if (!this.jsonEnabled()) process.stdout.write(xml)
+    // libvirt's XML may carry C1 controls or bidi marks raw: as character references they mean the same.
+    if (!this.jsonEnabled()) printData(escapeForXml(xml))
     return {name: args.name, xml}
   }
 }

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 
 import type {UbVmDefinition} from '../definition/types.js'
 import {UbmgrCommand} from '../cli/command.js'
+import {printData} from '../cli/output.js'
 
 export default class Import extends UbmgrCommand {
   static override summary = 'Read libvirt domain XML back into a UB VM definition'
@@ -14,12 +15,13 @@ export default class Import extends UbmgrCommand {
 
   async run(): Promise<UbVmDefinition> {
     const {args} = await this.parse(Import)
+    this.inputFile = args.file
     const {importXmlFile} = await import('../xml/import-file.js')
     const {definition, target, warnings} = await importXmlFile(args.file)
     for (const w of warnings) this.note(`warning: ${w}`)
     if (!this.jsonEnabled()) {
       const {definitionToYaml} = await import('../definition/to-yaml.js')
-      process.stdout.write(definitionToYaml(definition, `imported from ${args.file} (target ${target})`))
+      printData(definitionToYaml(definition, `imported from ${args.file} (target ${target})`))
     }
     return definition
   }

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
+import {printOut} from '../cli/output.js'
 import {connectFlag} from '../cli/flags.js'
 
 export default class List extends UbmgrCommand {
@@ -21,7 +22,7 @@ export default class List extends UbmgrCommand {
     else if (!this.jsonEnabled() && !this.quiet) {
       const w = domains.reduce((n, d) => Math.max(n, d.name.length), 4)
       const rows = domains.map((d) => ` ${String(d.id ?? '-').padEnd(4)} ${d.name.padEnd(w)}   ${d.state}`)
-      process.stdout.write([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n') + '\n')
+      printOut([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n'))
     }
     return domains
   }

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
+import {printData} from '../cli/output.js'
 
 export default class Render extends UbmgrCommand {
   static override summary = 'Render a UB VM definition as libvirt domain XML'
@@ -20,12 +21,17 @@ export default class Render extends UbmgrCommand {
   static override args = {file: Args.string({description: 'definition file (YAML or JSON), or - for stdin', required: true})}
   static override flags = {
     target: Flags.string({char: 't', summary: 'XML form to produce', options: ['ubmgr', 'openeuler', 'upstream'], default: 'ubmgr'}),
-    output: Flags.string({char: 'o', summary: 'write to this file (atomically) instead of stdout'}),
+    output: Flags.string({
+      char: 'o',
+      summary: 'write to this file (atomically) instead of stdout',
+      description: 'Only a regular file is written: a symbolic link, FIFO, device or directory is refused. An existing file keeps its mode (and owner where possible); a new one is 0644.',
+    }),
   }
 
   async run(): Promise<{file: string; target: string; output?: string; warnings: string[]; xml: string}> {
     const {args, flags} = await this.parse(Render)
-    const {loadAndValidate, formatProblem} = await import('../definition/index.js')
+    this.inputFile = args.file
+    const [{loadAndValidate}, {formatProblem}] = await Promise.all([import('../xml/validate.js'), import('../ground/problem.js')])
     const {renderDomain} = await import('../xml/render.js')
     const target = flags.target as 'ubmgr' | 'openeuler' | 'upstream'
     const {vm, warnings: problems} = await loadAndValidate(args.file, {target})
@@ -33,10 +39,11 @@ export default class Render extends UbmgrCommand {
     const {xml, warnings} = renderDomain(vm, target)
     for (const w of warnings) this.note(`warning: ${w}`)
     if (flags.output) {
-      const {writeFileAtomic} = await import('../store/atomic-file.js')
-      await writeFileAtomic(flags.output, xml)
+      const {writeOutputFile} = await import('../cli/output-file.js')
+      const written = await writeOutputFile(flags.output, xml)
+      if (written.ownerChanged) this.note(`warning: ${flags.output} belonged to uid ${written.ownerChanged.from}; ubmgr may not give it back, so it is now yours`)
       this.note(`wrote ${flags.output} (${target})`)
-    } else if (!this.jsonEnabled()) process.stdout.write(xml)
+    } else if (!this.jsonEnabled()) printData(xml)
     return {file: args.file, target, output: flags.output, warnings: [...problems.map(formatProblem), ...warnings], xml}
   }
 }

@@ -3,6 +3,7 @@ import {readFile} from 'node:fs/promises'
 
 import {schemaPath} from '../definition/paths.js'
 import {UbmgrCommand} from '../cli/command.js'
+import {printData} from '../cli/output.js'
 
 export default class Schema extends UbmgrCommand {
   static override summary = 'Print the JSON Schema (2020-12) of a UB VM definition'
@@ -13,6 +14,6 @@ export default class Schema extends UbmgrCommand {
 
   async run(): Promise<void> {
     await this.parse(Schema)
-    process.stdout.write(await readFile(schemaPath(), 'utf8'))
+    printData(await readFile(schemaPath(), 'utf8'))
   }
 }

@@ -1,13 +1,15 @@
 // Write a file so that readers see the old content or the new, never a mix: a temp file in the same
 // directory, fsync, rename over the target, fsync the directory.
-import {open, rename, rm} from 'node:fs/promises'
+import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/** `prepare` runs on the new file before it is written (e.g. to set its mode and owner). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, prepare?: (file: FileHandle) => Promise<void>): Promise<void> {
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`)
   const fh = await open(tmp, 'wx', 0o644)
   try {
+    await prepare?.(fh)
     await fh.writeFile(data)
     await fh.sync()
   } catch (error) {

@@ -1,8 +1,11 @@
 // Deterministic XML text in virsh dumpxml's style: two-space indent, single-quoted attributes, empty
 // elements self-closed, text-only elements on one line. Every attribute and text value is escaped.
+import {escapeForXml} from '../ground/text.js'
 import {isElement, type XmlElement} from './tree.js'
 
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+// Characters a terminal would act on (C1 controls, bidi overrides) are written as character references: the
+// same value once parsed, and the XML can be shown on a terminal safely.
+const escapeText = (s: string) => escapeForXml(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
 const escapeAttr = (s: string) => escapeText(s).replace(/'/g, '&apos;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')
 
 export function serialize(root: XmlElement): string {

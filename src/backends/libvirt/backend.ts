@@ -77,7 +77,7 @@ export class LibvirtBackend implements Backend {
 
   async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
     const existingUuid = await domainExists(this.uri, definition.name)
-    const existingXml = existingUuid ? await virsh(this.uri, ['dumpxml', '--inactive', definition.name]) : undefined
+    const existingXml = existingUuid ? await virsh(this.uri, ['dumpxml', '--inactive'], [definition.name]) : undefined
     // Idempotent define: carry the existing uuid (libvirt refuses a define without it) and the MACs
     // libvirt generated for interfaces that have none (otherwise every define would change them).
     const withUuid: UbVmDefinition = existingXml ? keepIdentity(definition, existingUuid!, existingXml) : definition
@@ -90,32 +90,32 @@ export class LibvirtBackend implements Backend {
     }
     await this.withTempFile(`${encodeURIComponent(definition.name)}.xml`, xml, async (path) => {
       try {
-        await virsh(this.uri, ['define', '--validate', path])
+        await virsh(this.uri, ['define', '--validate'], [path])
       } catch (error) {
         const lines = (error as UbmgrError).lines.map((l) => l.replace(path, opts.source))
         throw new UbmgrError(lines)
       }
     })
-    const stored = await virsh(this.uri, ['dumpxml', '--inactive', definition.name])
+    const stored = await virsh(this.uri, ['dumpxml', '--inactive'], [definition.name])
     const lost = droppedParts(xml, stored, this.uri)
     if (lost.length > 0) {
-      if (!existingUuid) await virsh(this.uri, ['undefine', definition.name]).catch(() => undefined)
+      if (!existingUuid) await virsh(this.uri, ['undefine'], [definition.name]).catch(() => undefined)
       throw new UbmgrError([`error: libvirt (${this.uri}) silently dropped part of the definition; ${existingUuid ? 'the domain now has libvirt\'s version' : 'the domain was undefined again'}:`, ...lost.map((l) => `  ${l}`)])
     }
     const after = definitionToYaml(importDomainXml(stored).definition)
-    const uuid = (await virsh(this.uri, ['domuuid', definition.name])).trim()
+    const uuid = (await virsh(this.uri, ['domuuid'], [definition.name])).trim()
     return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
   }
 
   async undefine(name: string): Promise<{name: string; transient: boolean}> {
     const state = await this.state(name)
-    await virsh(this.uri, ['undefine', name])
+    await virsh(this.uri, ['undefine'], [name])
     return {name, transient: state !== 'shut off'}
   }
 
   async start(name: string): Promise<{name: string}> {
     try {
-      await virsh(this.uri, ['start', name])
+      await virsh(this.uri, ['start'], [name])
     } catch (error) {
       throw explainUbStart(error as UbmgrError, await this.hasUb(name))
     }
@@ -123,23 +123,23 @@ export class LibvirtBackend implements Backend {
   }
 
   async shutdown(name: string): Promise<{name: string}> {
-    await virsh(this.uri, ['shutdown', name])
+    await virsh(this.uri, ['shutdown'], [name])
     return {name}
   }
 
   async destroy(name: string): Promise<{name: string; removed: boolean}> {
     const persistent = (await this.dominfo(name)).persistent
-    await virsh(this.uri, ['destroy', name])
+    await virsh(this.uri, ['destroy'], [name])
     return {name, removed: !persistent}
   }
 
   private async state(name: string): Promise<DomainState> {
-    return (await virsh(this.uri, ['domstate', name])).trim() as DomainState
+    return (await virsh(this.uri, ['domstate'], [name])).trim() as DomainState
   }
 
   private async hasUb(name: string): Promise<boolean> {
     try {
-      const xml = await virsh(this.uri, ['dumpxml', '--inactive', name])
+      const xml = await virsh(this.uri, ['dumpxml', '--inactive'], [name])
       return xml.includes(METADATA_ROOT) || xml.includes("type='ub'")
     } catch {
       return false
@@ -161,9 +161,9 @@ export class LibvirtBackend implements Backend {
 
   async dominfo(name: string): Promise<DomainInfo> {
     const info = Object.fromEntries(
-      (await virsh(this.uri, ['dominfo', name])).split('\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
+      (await virsh(this.uri, ['dominfo'], [name])).split('\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
     )
-    const xml = await virsh(this.uri, ['dumpxml', name])
+    const xml = await virsh(this.uri, ['dumpxml'], [name])
     const meta = child(child(parseXml(xml), 'metadata') ?? {name: 'm', attrs: [], children: []}, METADATA_ROOT) as XmlElement | undefined
     const count = (tag: string) => (meta ? meta.children.filter((c) => 'name' in c && c.name === `ubmgr:${tag}`).length : (xml.match(new RegExp(`<hostdev[^>]*type='ub'`, 'g')) ?? []).length)
     return {
@@ -182,7 +182,7 @@ export class LibvirtBackend implements Backend {
   }
 
   async dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string> {
-    const xml = await virsh(this.uri, ['dumpxml', ...(opts.inactive ? ['--inactive'] : []), name])
+    const xml = await virsh(this.uri, ['dumpxml', ...(opts.inactive ? ['--inactive'] : [])], [name])
     return opts.target ? renderDomain(normalize(importDomainXml(xml).definition), opts.target).xml : xml
   }
 
@@ -197,13 +197,14 @@ export class LibvirtBackend implements Backend {
   private async changeDevice(verb: 'attach-device' | 'detach-device', name: string, device: DeviceFile, flags: AttachFlags) {
     checkAttachFlags(flags)
     const fragment = await this.fragment(name, device)
-    const args = [verb, name, 'DEVICE', ...(['live', 'config', 'persistent', 'current'] as const).filter((f) => flags[f]).map((f) => `--${f}`)]
-    const out = await this.withTempFile('device.xml', fragment, (path) => virsh(this.uri, args.map((a) => (a === 'DEVICE' ? path : a))))
     const running = (await this.state(name)) !== 'shut off'
-    const live = Boolean(flags.live || (flags.current && running) || (flags.persistent && running) || (!flags.live && !flags.config && !flags.persistent && !flags.current))
-    // A live detach waits for the guest to release the device; without a cooperating guest libvirt only
-    // sends the request ("Device detach request sent successfully"), and so does ubmgr.
-    const pending = /request sent/.test(out)
+    const options = (['live', 'config', 'persistent', 'current'] as const).filter((f) => flags[f]).map((f) => `--${f}`)
+    await this.withTempFile('device.xml', fragment, (path) => virsh(this.uri, [verb, ...options], [name, path]))
+    const live = running && Boolean(flags.live || flags.current || flags.persistent || (!flags.live && !flags.config && !flags.persistent && !flags.current))
+    // virsh says "Device detached successfully" as soon as QEMU was asked, even when the guest has not let
+    // go (measured, libvirt 9.0: a PCIe disk stays in the live XML until the guest answers; with no guest
+    // OS it stays). The live XML says whether it is gone; if not, ubmgr says only that the request was sent.
+    const pending = verb === 'detach-device' && live && deviceInXml(await virsh(this.uri, ['dumpxml'], [name]), device)
     return {name, device: deviceLabel(device), live, config: Boolean(flags.config || flags.persistent || (flags.current && !running)), pending}
   }
 
@@ -216,7 +217,7 @@ export class LibvirtBackend implements Backend {
         `error: cannot ${device.kind === 'fusion' ? 'hot-plug a fusion device' : 'hot-plug a UB device'} through stock libvirt (${this.uri}): libvirt has no UB device type, and QEMU arguments cannot change on a defined domain`,
         'error: use --target openeuler with openEuler’s UB-aware libvirt, or change the definition and define it again',
       ])
-    const current = importDomainXml(await virsh(this.uri, ['dumpxml', '--inactive', name])).definition
+    const current = importDomainXml(await virsh(this.uri, ['dumpxml', '--inactive'], [name])).definition
     const vm = normalize(withDevice(current, device))
     if (device.kind === 'ub-device') {
       const i = vm.ub!.devices.findIndex((d) => d.name === device.def.name)
@@ -269,4 +270,22 @@ function explainUbStart(error: UbmgrError, ub: boolean): UbmgrError {
     ...error.lines,
     'error: this QEMU has no UB support: the domain needs openEuler’s QEMU with the UB devices (ub-bus-controller, ubc, ub-ummu, vfio-ub) and a host with UB hardware and the vfio-ub driver',
   ])
+}
+
+/** Whether a domain's XML still has the device (matched as libvirt matches it for detach). */
+function deviceInXml(xml: string, device: DeviceFile): boolean {
+  const devices = elements(child(parseXml(xml), 'devices') ?? el('devices'))
+  const addressGuid = (e: XmlElement) => attr(child(child(e, 'source') ?? el('source'), 'address') ?? el('address'), 'guid')?.toLowerCase()
+  switch (device.kind) {
+    case 'disk':
+      return devices.some((e) => e.name === 'disk' && attr(child(e, 'target') ?? el('target'), 'dev') === device.def.target)
+    case 'interface': {
+      const mac = device.def.mac?.toLowerCase()
+      return devices.some((e) => e.name === 'interface' && (mac ? attr(child(e, 'mac') ?? el('mac'), 'address')?.toLowerCase() === mac : attr(e, 'type') === device.def.type))
+    }
+    case 'ub-device':
+      return devices.some((e) => e.name === 'hostdev' && attr(e, 'type') === 'ub' && addressGuid(e) === device.def.host?.guid.toLowerCase())
+    case 'fusion':
+      return devices.some((e) => e.name === 'hostdev' && attr(child(e, 'alias') ?? el('alias'), 'name') === `ua-fusion-${device.def.name}`)
+  }
 }

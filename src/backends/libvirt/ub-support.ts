@@ -70,7 +70,7 @@ async function fromProbe(uri: string): Promise<UbSupport> {
     const file = join(dir, 'probe.xml')
     await writeFile(file, probeXml(name))
     try {
-      await virsh(uri, ['define', '--validate', file])
+      await virsh(uri, ['define', '--validate'], [file])
     } catch (error) {
       const text = (error as UbmgrError).lines?.join(' ') ?? String(error)
       if (/failed to validate against schema|Relax-NG/i.test(text))
@@ -78,7 +78,7 @@ async function fromProbe(uri: string): Promise<UbSupport> {
       if (/cannot run virsh|virsh not found|failed to connect|Failed to connect/i.test(text)) throw error
       return {ubAware: true, evidence: `its domain schema accepts <controller type='ub'> and <hostdev type='ub'> (a define --validate probe, refused later: ${firstError(text)})`}
     }
-    await virsh(uri, ['undefine', name]).catch(() => undefined)
+    await virsh(uri, ['undefine'], [name]).catch(() => undefined)
     return {ubAware: true, evidence: "it defined a probe domain with <controller type='ub'> and <hostdev type='ub'> (undefined again)"}
   } finally {
     await rm(dir, {recursive: true, force: true})

@@ -1,12 +1,19 @@
-// virsh, run by execa with argument arrays (never a shell string). A failure becomes a UbmgrError that
-// keeps libvirt's own "error: …" lines.
+// virsh, run by execa with argument arrays (never a shell string). Operands a user supplies (domain names,
+// file paths) come after "--", so a domain named "--help" is a name, not an option. A failure becomes a
+// UbmgrError that keeps libvirt's own "error: …" lines.
 import {UbmgrError} from '../../ground/errors.js'
 
-export async function virsh(uri: string, args: string[], opts: {input?: string} = {}): Promise<string> {
+/** `virsh -q -c URI COMMAND… -- OPERANDS…`: options in `command`, user-supplied values in `operands`. */
+export function virshArgs(uri: string, command: string[], operands: string[] = []): string[] {
+  return ['-q', '-c', uri, ...command, ...(operands.length > 0 ? ['--', ...operands] : [])]
+}
+
+export async function virsh(uri: string, command: string[], operands: string[] = [], opts: {input?: string} = {}): Promise<string> {
   const {execa} = await import('execa')
+  const args = [...command, ...operands]
   let r
   try {
-    r = await execa('virsh', ['-q', '-c', uri, ...args], {reject: false, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined})
+    r = await execa('virsh', virshArgs(uri, command, operands), {reject: false, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined})
   } catch (error) {
     throw new UbmgrError(`error: cannot run virsh: ${(error as Error).message.split('\n')[0]} (install libvirt-clients)`)
   }
@@ -22,7 +29,7 @@ export async function virsh(uri: string, args: string[], opts: {input?: string} 
 /** virsh prints "error: failed to get domain 'x'" for a missing domain; ask without failing. */
 export async function domainExists(uri: string, name: string): Promise<string | undefined> {
   try {
-    return (await virsh(uri, ['domuuid', name])).trim()
+    return (await virsh(uri, ['domuuid'], [name])).trim()
   } catch {
     return undefined
   }

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../../cli/command.js'
+import {printOut} from '../../cli/output.js'
 
 export default class HostEnumerate extends UbmgrCommand {
   static override summary = 'Enumerate a host fabric the way the kernel does and show /sys/bus/ub'
@@ -29,9 +30,7 @@ export default class HostEnumerate extends UbmgrCommand {
       this.note(`${fabric.name}: ${s.entities} entities, ${s.links} links, ${s.topoQueries} TOPO_QUERY, ${s.naCfg} NA_CFG, ${s.routes} route entries, max topo_rank ${s.maxRank}, ${(performance.now() - t).toFixed(0)} ms`)
     }
     if (!this.jsonEnabled() && !this.quiet) {
-      process.stdout.write('# /sys/bus/ub/devices\n')
-      process.stdout.write(devicesTable(result.state))
-      process.stdout.write(`\n# /sys/bus/ub/instance\n${instanceFile(result.state)}`)
+      printOut(`# /sys/bus/ub/devices\n${devicesTable(result.state)}\n# /sys/bus/ub/instance\n${instanceFile(result.state)}`)
     }
     return result
   }

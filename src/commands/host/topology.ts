@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../../cli/command.js'
+import {printOut} from '../../cli/output.js'
 
 export default class HostTopology extends UbmgrCommand {
   static override summary = 'Draw a host fabric: text tree, Graphviz DOT, Mermaid, or SVG'
@@ -31,9 +32,9 @@ export default class HostTopology extends UbmgrCommand {
     const opts = {collapse: flags.collapse, servers: flags.servers as 'auto'}
     const text = flags.format === 'svg' ? await (await import('../../cli/graphviz.js')).dotToSvg(drawTopology(state, 'dot', opts)) : drawTopology(state, flags.format as 'dot', opts)
     if (flags.output) {
-      await (await import('../../store/atomic-file.js')).writeFileAtomic(flags.output, text)
+      await (await import('../../cli/output-file.js')).writeOutputFile(flags.output, text)
       this.note(`wrote ${flags.output}`)
-    } else if (!this.quiet) process.stdout.write(text)
+    } else if (!this.quiet) printOut(text)
     return topologyGraph(state)
   }
 }

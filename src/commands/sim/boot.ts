@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {UbmgrError} from '../../ground/errors.js'
 import {UbmgrCommand} from '../../cli/command.js'
+import {printData, printErr, printJson} from '../../cli/output.js'
 
 export default class SimBoot extends UbmgrCommand {
   static override summary = 'Boot a UB VM definition in the simulator and show every step'
@@ -19,7 +20,9 @@ export default class SimBoot extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(SimBoot)
-    const [{loadAndValidate, normalize}, {loadHost}, {bootVm}, {renderTrace}, {allocateForStart}, {ledgerFromHost}] = await Promise.all([
+    this.inputFile = args.file
+    const [{loadAndValidate}, {normalize}, {loadHost}, {bootVm}, {renderTrace}, {allocateForStart}, {ledgerFromHost}] = await Promise.all([
+      import('../../xml/validate.js'),
       import('../../definition/index.js'),
       import('../../sim/host/index.js'),
       import('../../sim/vm/index.js'),
@@ -33,10 +36,10 @@ export default class SimBoot extends UbmgrCommand {
     const pool = allocateForStart(definition, ledgerFromHost(host).ledger, host)
     const vm = normalize(pool.live)
     const r = bootVm(vm, pool.host, {seed: flags.seed, poolSteps: pool.steps})
-    if (!this.jsonEnabled() && !this.quiet) process.stdout.write(renderTrace(r.events))
+    if (!this.jsonEnabled() && !this.quiet) printData(renderTrace(r.events))
     if (!r.ok) {
-      if (this.jsonEnabled()) process.stdout.write(JSON.stringify({name: vm.name, state: 'failed', error: r.error, events: r.events}, null, 2) + '\n')
-      else process.stderr.write(`error: ${r.error.phase}: ${r.error.component}: ${r.error.message}\n`)
+      if (this.jsonEnabled()) printJson({name: vm.name, state: 'failed', error: r.error, events: r.events})
+      else printErr(`error: ${r.error.phase}: ${r.error.component}: ${r.error.message}`)
       throw new UbmgrError([], 1)
     }
     this.note(`${vm.name}: running, ${r.guest.devices.length} UB device(s) ready, ${r.events.length} steps, ${r.guest.t_us} µs simulated`)

@@ -24,7 +24,7 @@ export default class SimInspect extends UbmgrCommand {
     const {inspectText} = await import('../../sim/vm/inspect.js')
     let guest
     if (flags.file) {
-      const [{loadAndValidate}, {loadHost}, {bootVm}] = await Promise.all([import('../../definition/index.js'), import('../../sim/host/index.js'), import('../../sim/vm/index.js')])
+      const [{loadAndValidate}, {loadHost}, {bootVm}] = await Promise.all([import('../../xml/validate.js'), import('../../sim/host/index.js'), import('../../sim/vm/index.js')])
       const r = bootVm((await loadAndValidate(flags.file)).vm, await loadHost(flags.host))
       if (!r.ok) throw new UbmgrError(`error: ${r.error.phase}: ${r.error.component}: ${r.error.message}`)
       guest = r.guest

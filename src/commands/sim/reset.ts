@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {UbmgrError} from '../../ground/errors.js'
 import {UbmgrCommand} from '../../cli/command.js'
+import {printData} from '../../cli/output.js'
 import {connectFlag} from '../../cli/flags.js'
 
 export default class SimReset extends UbmgrCommand {
@@ -25,7 +26,7 @@ export default class SimReset extends UbmgrCommand {
     const uri = resolveUri(flags.connect)
     if (backendKind(uri) !== 'sim') throw new UbmgrError(`error: sim reset needs the embedded backend; ${uri} is libvirt`, 2)
     const result = await new SimBackend(uri, new EmbeddedStore(simStoreName(uri))).resetDevice(args.name, flags.device)
-    if (!this.jsonEnabled() && !this.quiet) process.stdout.write(renderTrace(result.events as never))
+    if (!this.jsonEnabled() && !this.quiet) printData(renderTrace(result.events as never))
     return result
   }
 }
