@@ -1,10 +1,13 @@
-// Golden files: every example × every target, compared byte for byte. UPDATE_GOLDEN=1 rewrites them.
-// An example a target cannot express has no golden file; the test checks that render refuses it.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+// Golden files: every example × every target, compared byte for byte, each golden checked against the
+// accepted sums in test/expectations.sha256 (UPDATE_GOLDEN=1 rewrites, `npm run golden:accept` accepts;
+// see helpers/golden.ts). An example a target cannot express has no golden file; the test checks that
+// render refuses it.
+import {existsSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {renderDomain, TARGETS} from '../src/xml/index.js'
 import {exampleFiles, exampleVm, goldenPath} from './examples.js'
+import {expectMatchesExpectation} from './helpers/golden.js'
 
 /** multi-device.yaml has a device with two links; openEuler libvirt's <ports> holds one <port>. */
 const REFUSED: Record<string, RegExp> = {'multi-device.yaml openeuler': /has 2 links; openEuler libvirt's <ports> holds at most one <port>/}
@@ -22,9 +25,6 @@ describe('golden XML', () => {
           expect(existsSync(path)).toBe(false)
           return
         }
-        const {xml} = renderDomain(vm, target)
-        if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, xml)
-        expect(existsSync(path), `missing ${path}: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`).toBe(true)
-        expect(xml).toBe(readFileSync(path, 'utf8'))
+        expectMatchesExpectation(path, renderDomain(vm, target).xml)
       })
 })

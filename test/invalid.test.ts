@@ -1,13 +1,15 @@
 // The invalid-definition corpus: each file in test/invalid/ has a sidecar .expected holding the exact
 // problem lines (FILE:LINE:COL: /pointer: message) that validation must report — all of them, in order.
 // Files named openeuler-* are validated with --target openeuler; files named warn-* are valid and have
-// warnings only. UPDATE_GOLDEN=1 rewrites the sidecars; review the diff.
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+// warnings only. UPDATE_GOLDEN=1 rewrites the sidecars and `npm run golden:accept` accepts them
+// (helpers/golden.ts).
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {formatProblem, isError, validateFile} from '../src/definition/index.js'
 import {repoRoot, runCli} from './helpers/cli.js'
+import {expectMatchesExpectation} from './helpers/golden.js'
 
 const dir = join(repoRoot, 'test', 'invalid')
 const cases = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()
@@ -22,11 +24,8 @@ describe('invalid definitions corpus', () => {
       expect(definition !== undefined).toBe(name.startsWith('warn-'))
       expect(problems.some(isError)).toBe(!name.startsWith('warn-'))
       const lines = problems.map((p) => formatProblem({...p, file: rel}))
-      const expectedPath = join(dir, `${name}.expected`)
-      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expectedPath, lines.join('\n') + '\n')
-      expect(existsSync(expectedPath), `missing ${expectedPath}`).toBe(true)
       expect(lines.length).toBeGreaterThan(0)
-      expect(lines).toEqual(readFileSync(expectedPath, 'utf8').trimEnd().split('\n'))
+      expectMatchesExpectation(join(dir, `${name}.expected`), lines.join('\n') + '\n')
     })
 
   it('the CLI prints the same lines on stderr and exits 1', async () => {

@@ -15,11 +15,11 @@ export interface AttachScope {
   config: boolean
 }
 
-/** Check the flag combination (before anything else, as virsh does). */
+/** Check the flag combination (before anything else, and in virsh's order: persistent/current comes first). */
 export function checkAttachFlags(f: AttachFlags): void {
+  if (f.persistent && f.current) throw new UsageError('error: Options --persistent and --current are mutually exclusive')
   if (f.current && f.live) throw new UsageError('error: Options --current and --live are mutually exclusive')
   if (f.current && f.config) throw new UsageError('error: Options --current and --config are mutually exclusive')
-  if (f.persistent && f.current) throw new UsageError('error: Options --persistent and --current are mutually exclusive')
 }
 
 /** Resolve flags against the domain's state; refuses what libvirt refuses. */
