@@ -62,13 +62,14 @@ describe('a UB-aware libvirt (stand-in virsh)', () => {
 
   it('the probe passes the schema and is refused for its memory: UB-aware, nothing defined', async () => {
     await standIn(`#!/bin/sh
-# virsh -q -c URI VERB ...
+# virsh -q -c URI VERB [OPTIONS] -- FILE: the file is the last argument
 shift 3
+for file; do :; done
 case "$1" in
   domcapabilities) echo "error: this function is not supported by the connection driver: virConnectGetDomainCapabilities" >&2; exit 1 ;;
   define)
-    if xmllint --noout --relaxng "${dir}/ubmgr-openeuler.rng" "$3" >/dev/null 2>&1; then
-      echo "error: Failed to define domain from $3" >&2
+    if xmllint --noout --relaxng "${dir}/ubmgr-openeuler.rng" "$file" >/dev/null 2>&1; then
+      echo "error: Failed to define domain from $file" >&2
       echo "error: XML error: Memory size must be specified via <memory> or in the <numa> configuration" >&2
     else
       echo "error: XML document failed to validate against schema: Unable to validate doc" >&2
