@@ -1,4 +1,5 @@
 import {UbmgrError} from '../../ground/errors.js'
+import {printErr, printJson} from '../../cli/output.js'
 import {PoolCommand} from '../../cli/pool-command.js'
 
 export default class PoolCheck extends PoolCommand {
@@ -16,8 +17,8 @@ export default class PoolCheck extends PoolCommand {
     const {checkText} = await import('../../cli/pool-report.js')
     const report = await (await this.openPool(flags.connect)).check()
     if (report.problems.length > 0) {
-      if (this.jsonEnabled()) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-      else process.stderr.write(checkText(report) + '\n')
+      if (this.jsonEnabled()) printJson(report)
+      else printErr(checkText(report))
       throw new UbmgrError([], 1)
     }
     this.say(checkText(report))

@@ -31,14 +31,15 @@ export default class PoolSimulate extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(PoolSimulate)
-    const [{bandwidthToMbps}, {syntheticTrace}, {readTrace}, {simulate}, {strategiesTable, targets, targetsText, utilizationChart}, {libraryProgress}, {writeFileAtomic}] = await Promise.all([
+    const [{bandwidthToMbps}, {syntheticTrace}, {readTrace}, {simulate}, {strategiesTable, targets, targetsText, utilizationChart}, {libraryProgress}, {writeOutputFile}, {printData}] = await Promise.all([
       import('../../definition/units.js'),
       import('../../pool/simulate/trace.js'),
       import('../../pool/simulate/readers.js'),
       import('../../pool/simulate/index.js'),
       import('../../cli/pool-simulate.js'),
       import('../../cli/progress.js'),
-      import('../../store/atomic-file.js'),
+      import('../../cli/output-file.js'),
+      import('../../cli/output.js'),
     ])
     const cardMbps = bandwidthToMbps(flags['card-bandwidth'])
     if (!cardMbps) throw new UsageError(`error: --card-bandwidth must be like 100Gbit/s, not '${flags['card-bandwidth']}'`)
@@ -52,11 +53,11 @@ export default class PoolSimulate extends UbmgrCommand {
     const report = simulate(trace, {onProgress: progress.update})
     const seconds = (performance.now() - t) / 1000
     progress.stop()
-    if (flags.svg) await writeFileAtomic(flags.svg, await utilizationChart(report))
-    if (flags.report) await writeFileAtomic(flags.report, JSON.stringify(report, null, 2) + '\n')
+    if (flags.svg) await writeOutputFile(flags.svg, await utilizationChart(report))
+    if (flags.report) await writeOutputFile(flags.report, JSON.stringify(report, null, 2) + '\n')
     this.say(`${report.trace.name}; ${report.trace.slices} slices; cards of ${flags['card-bandwidth']}\n\n${strategiesTable(report)}\n\n${targetsText(targets(report, seconds))}`)
     this.note(`simulated in ${seconds.toFixed(1)} s${flags.svg ? `; chart in ${flags.svg}` : ''}${flags.report ? `; report in ${flags.report}` : ''}`)
-    if (this.jsonEnabled()) process.stdout.write(JSON.stringify(report.summary) + '\n')
+    if (this.jsonEnabled()) printData(JSON.stringify(report.summary) + '\n')
     return undefined
   }
 }
