@@ -104,6 +104,7 @@ export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): 
 
   const gen = generator(workload, req, q, rnd)
   let done = 0
+  virtio.onIssue = (r) => gen.issue(r)
   virtio.onGuestDone = (r) => {
     gen.release(r)
     if (++done === o.ios) engine.stop()
@@ -123,7 +124,9 @@ export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): 
       engine.at(rnd.exp(meanUs), arrive)
     }
   }
-  if (o.ios > 0) engine.run()
+  // A bound on simulated time, so a request that never finishes shows up as lost instead of a run that never ends.
+  const lastFault = faults.reduce((t, f) => Math.max(t, f.atUs + (f.durationUs ?? 0)), 0)
+  if (o.ios > 0) engine.run(lastFault + opts.noPathRetryUs + 100 * expectedSpanUs(spec, workload, o.ios) + 60e6)
   return summarize(spec, workload, o, faults, detection, req, virtio, fusiond, store, receiver)
 }
 
@@ -147,12 +150,17 @@ function generator(w: Workload, req: Requests, q: number, rnd: Random) {
       req.bytes[r] = w.bs
       const read = w.rw === 'randread' || (w.rw === 'randrw' && rnd.next() * 100 < w.rwmixread)
       req.op[r] = read ? Op.Read : rnd.next() * 100 < w.nonIdempotent ? Op.NonIdempotent : Op.Write
-      if (!read) req.numberio[r] = ++numberio
-      let lba = vq * region + rnd.int(region)
-      while (busy![lba]) lba = lba + 1 < (vq + 1) * region ? lba + 1 : vq * region
-      busy![lba] = 1
-      req.lba[r] = lba
       return r
+    },
+    /** The request is sent: a random free block of its job's region (at most iodepth of them are busy). */
+    issue(r: number): void {
+      if (!busy) return
+      const vq = req.vq[r]
+      if (req.op[r] !== Op.Read) req.numberio[r] = ++numberio
+      let lba = vq * region + rnd.int(region)
+      while (busy[lba]) lba = lba + 1 < (vq + 1) * region ? lba + 1 : vq * region
+      busy[lba] = 1
+      req.lba[r] = lba
     },
     release(r: number): void {
       if (busy) busy[req.lba[r]] = 0

@@ -105,6 +105,8 @@ export class HiaggreVirtio {
   /** Set once the no-path bound has passed: requests with no member fail at once. */
   noPathExpired = false
   onGuestDone: (r: number) => void = () => {}
+  /** A request gets one of its virtqueue's iodepth slots (fio picks the offset then). */
+  onIssue: (r: number) => void = () => {}
 
   constructor(
     private readonly engine: Engine,
@@ -133,10 +135,13 @@ export class HiaggreVirtio {
     const vq = this.req.vq[r]
     this.req.status[r] = St.Waiting
     if (this.outstanding[vq] >= this.iodepth) this.backlog[vq].push(r)
-    else {
-      this.outstanding[vq]++
-      this.route(r)
-    }
+    else this.issue(r)
+  }
+
+  private issue(r: number): void {
+    this.outstanding[this.req.vq[r]]++
+    this.onIssue(r)
+    this.route(r)
   }
 
   /** Send r where its virtqueue is mapped now. */
@@ -154,7 +159,8 @@ export class HiaggreVirtio {
 
   private withoutMember(r: number): void {
     if (this.req.op[r] === Op.Packet) return this.lose(r)
-    if (this.noPathExpired) return this.finish(r, false)
+    // failed at once, but as its own event: a closed-loop guest reposts from the completion
+    if (this.noPathExpired) return this.engine.after(0, () => this.finish(r, false))
     this.req.status[r] = St.Waiting
     this.noPath.push(r)
   }
@@ -251,10 +257,7 @@ export class HiaggreVirtio {
     const vq = this.req.vq[r]
     this.outstanding[vq]--
     const next = this.backlog[vq].shift()
-    if (next !== undefined) {
-      this.outstanding[vq]++
-      this.route(next)
-    }
+    if (next !== undefined) this.issue(next)
     this.onGuestDone(r)
   }
 

@@ -50,7 +50,7 @@ export function queueMapProblems(map: QueueMap, healthy: boolean[], balance?: {w
     const total = map.enabled.reduce((s, m) => s + balance.weights[m], 0)
     for (const m of map.enabled) {
       const share = (map.active.length * balance.weights[m]) / total
-      if (Math.abs(counts[m] - share) >= 1 + 1e-9) out.push(`member ${m} has ${counts[m]} virtqueues, its weighted share is ${share.toFixed(2)}`)
+      if (Math.abs(counts[m] - share) >= 1 - 1e-9) out.push(`member ${m} has ${counts[m]} virtqueues, its weighted share is ${share.toFixed(2)}`)
     }
   }
   return out
