@@ -70,6 +70,9 @@ export interface IoResult {
   timeline: {bucketUs: number; perMemberMBps: number[][]}
 }
 
+/** Random faults: one per 10,000 requests, at least 3. */
+export const randomFaultCount = (ios: number): number => Math.max(3, Math.round(ios / 10_000))
+
 /** How long `ios` requests should take on healthy members: the span random faults are spread over. */
 export function expectedSpanUs(spec: FusionSpec, w: Workload, ios: number): number {
   if (w.kind === 'net') return (ios / w.pps) * 1e6
@@ -83,7 +86,7 @@ export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): 
   const detection = {...(o.detection ?? defaultDetection())}
   if (detection.method === 'polling') detection.phaseUs = rnd.next() * detection.intervalUs
   const opts: FusionOptions = {...defaultOptions(detection), ...o.options}
-  const faults = o.faults === 'random' ? randomFaults(rnd, spec.members.length, expectedSpanUs(spec, workload, o.ios)) : o.faults
+  const faults = o.faults === 'random' ? randomFaults(rnd, spec.members.length, expectedSpanUs(spec, workload, o.ios), randomFaultCount(o.ios)) : o.faults
   const engine = new Engine()
   const req = new Requests(o.ios)
   const slices = spec.members.map((m, i) => new Dslice(i, m))

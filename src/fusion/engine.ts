@@ -3,7 +3,7 @@
 // the order they were scheduled, so one seed always gives one run.
 import FlatQueue from 'flatqueue'
 import {uniformFloat64} from 'pure-rand/distribution/uniformFloat64'
-import {xoroshiro128plus} from 'pure-rand/generator/xoroshiro128plus'
+import {mersenne} from 'pure-rand/generator/mersenne'
 
 export type Handler = () => void
 
@@ -51,11 +51,11 @@ export class Engine {
   }
 }
 
-/** A seeded source of uniform and exponential variates (xoroshiro128+ from pure-rand). */
+/** A seeded source of uniform and exponential variates (pure-rand's Mersenne Twister: nearby seeds give unrelated streams). */
 export class Random {
   private readonly g
   constructor(seed: number) {
-    this.g = xoroshiro128plus(seed | 0)
+    this.g = mersenne(seed | 0)
   }
 
   /** Uniform in [0, 1). */

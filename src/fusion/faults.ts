@@ -79,16 +79,16 @@ export function parseFaults(text: string, members: string[]): {faults: Fault[]} 
 }
 
 /**
- * Random member faults over a run expected to last `spanUs`, every one restored: mostly single-member link
- * losses and resets, some slow cards, now and then every member at once (the blktests pattern of paths
- * logged out and back in while fio verifies).
+ * `count` random member faults over a run expected to last `spanUs`, every one restored: mostly
+ * single-member link losses and resets, some slow cards, now and then every member at once (the blktests
+ * pattern of paths logged out and back in while fio verifies). Outages last 2–12% of the span (an ELR its
+ * reset time), so they overlap now and then.
  */
-export function randomFaults(rnd: Random, members: number, spanUs: number): Fault[] {
-  const count = Math.max(2, Math.round(spanUs / 150_000))
+export function randomFaults(rnd: Random, members: number, spanUs: number, count: number): Fault[] {
   const faults: Fault[] = []
   for (let i = 0; i < count; i++) {
     const atUs = spanUs * (0.05 + 0.8 * rnd.next())
-    const durationUs = 20_000 + rnd.next() * 180_000
+    const durationUs = spanUs * (0.02 + 0.1 * rnd.next())
     const r = rnd.next()
     if (r < 0.08) faults.push({kind: 'all-down', atUs, durationUs: durationUs / 4})
     else if (r < 0.5) faults.push({kind: 'link-down', member: rnd.int(members), atUs, durationUs})
