@@ -6,11 +6,11 @@ import {UbmgrError} from '../ground/errors.js'
 import {defaultDetection, type Detection} from './detection.js'
 import {Engine, Random} from './engine.js'
 import {describeFault, randomFaults, type Fault} from './faults.js'
-import {defaultOptions, FusionD, initialQueueMap, type FusionEvent, type FusionOptions} from './fusiond.js'
+import {defaultOptions, FusionD, initialQueueMap, type FusionEvent, type FusionOptions, type MemberView} from './fusiond.js'
 import {Dslice} from './hiaggre-dslice.js'
 import {HiaggreVirtio, Op, Requests, St, type Resolution} from './hiaggre-virtio.js'
 import type {FusionSpec} from './model.js'
-import {queueCounts} from './queue-map.js'
+import {queueCounts, type QueueMap} from './queue-map.js'
 import {BlockStore, describeWorkload, NetReceiver, type Workload} from './workload.js'
 
 export interface IoOptions {
@@ -24,6 +24,8 @@ export interface IoOptions {
   options?: Partial<Omit<FusionOptions, 'detection'>>
   /** Timeline resolution. */
   buckets?: number
+  /** Start from a running device's state instead of every member up: its map and FusionD's view of members. */
+  start?: {map: QueueMap; view: MemberView[]}
 }
 
 export interface LossResult {
@@ -90,7 +92,7 @@ export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): 
   const engine = new Engine()
   const req = new Requests(o.ios)
   const slices = spec.members.map((m, i) => new Dslice(i, m))
-  const map = initialQueueMap(spec)
+  const map = o.start ? structuredClone(o.start.map) : initialQueueMap(spec)
   const q = spec.queues
   let store: BlockStore | undefined
   let receiver: NetReceiver | undefined
@@ -102,7 +104,7 @@ export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): 
     iodepth = workload.iodepth
   } else receiver = new NetReceiver(q)
   const virtio = new HiaggreVirtio(engine, req, map, slices, iodepth, o.resolution ?? 'exactly-once', store, receiver, workload.kind === 'net' ? workload.ring : Infinity)
-  const fusiond = new FusionD(engine, spec, slices, virtio, opts, map)
+  const fusiond = new FusionD(engine, spec, slices, virtio, opts, map, o.start?.view)
   for (const f of faults) fusiond.inject(f)
 
   const gen = generator(workload, req, q, rnd)

@@ -115,11 +115,14 @@ export class FusionD {
     private readonly virtio: HiaggreVirtio,
     readonly opts: FusionOptions,
     map: QueueMap,
+    view?: MemberView[],
   ) {
     this.map = map
     this.placement = placementOf(spec)
-    this.view = spec.members.map(() => 'up')
-    this.downCount = spec.members.map(() => 0)
+    this.view = view ? [...view] : spec.members.map(() => 'up')
+    // members a running device has down start with their link down (restored only by a fault's end)
+    this.downCount = this.view.map((v) => (v === 'down' ? 1 : 0))
+    this.view.forEach((v, m) => v === 'down' && slices[m].stop('down'))
     this.names = spec.members.map((m) => m.name)
     if (spec.mode === 'active-active' && isLoadAware(spec.policy)) this.startRebalancing()
   }
