@@ -1,13 +1,13 @@
 // Device files for attach-device/detach-device: one UB device, fusion device, disk or interface, in
 // YAML/JSON or as an XML fragment of any render target; and adding/removing one in a definition.
 import {loadDocumentBytes, MAX_DEFINITION_BYTES} from '../definition/load.js'
-import type {DiskDef, FusionDeviceDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
+import type {DiskDef, FusionDeviceDef, FusionMemberDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
 import {validateData} from '../definition/validate.js'
 import {UbmgrError} from '../ground/errors.js'
 import {inputName, readInput} from '../ground/input.js'
 import {formatProblem, isError} from '../ground/problem.js'
 import {diskFromXml} from '../xml/elements/disk.js'
-import {fusionFromXml} from '../xml/elements/fusion-device.js'
+import {fusionFromXml, memberFromXml} from '../xml/elements/fusion-device.js'
 import {interfaceFromXml} from '../xml/elements/interface.js'
 import {ubDeviceFromXml} from '../xml/elements/ub-device.js'
 import {parseXml} from '../xml/parse.js'
@@ -20,8 +20,12 @@ export type DeviceFile =
   | {kind: 'fusion'; def: FusionDeviceDef; file: string}
   | {kind: 'disk'; def: DiskDef; file: string}
   | {kind: 'interface'; def: InterfaceDef; file: string}
+  | {kind: 'fusion-member'; def: FusionMemberFile; file: string}
 
-const WRAPPERS = {ubDevice: 'ub-device', fusion: 'fusion', disk: 'disk', interface: 'interface'} as const
+/** One member of a fusion device, for hot-plug: the device's name plus the member's fields. ubmgr's design. */
+export type FusionMemberFile = FusionMemberDef & {device: string}
+
+const WRAPPERS = {ubDevice: 'ub-device', fusion: 'fusion', disk: 'disk', interface: 'interface', fusionMember: 'fusion-member'} as const
 
 /** A device file ("-" = stdin), read once and bounded like a definition. */
 export async function loadDeviceFile(file: string): Promise<DeviceFile> {
@@ -67,6 +71,11 @@ function deviceFromXml(text: string, file: string): DeviceFile {
       return {kind: 'ub-device', def: ubDeviceFromXml(e, file), file}
     case 'fusion-device':
       return {kind: 'fusion', def: fusionFromXml(e, file), file}
+    case 'member': {
+      const device = attr(e, 'fusion')
+      if (!device) throw new UbmgrError(`${file}: a <member> fragment names its device: <member fusion='NAME' …>`)
+      return {kind: 'fusion-member', def: {...memberFromXml(e, file), device}, file}
+    }
     case 'hostdev':
       if (attr(e, 'type') === 'ub') return {kind: 'ub-device', def: ubHostdevToDevice(e, file), file}
       throw unsupported()
@@ -106,8 +115,19 @@ export function deviceLabel(d: DeviceFile): string {
       return `UB device ${d.def.name}`
     case 'fusion':
       return `fusion device ${d.def.name}`
+    case 'fusion-member':
+      return `member ${d.def.card ?? d.def.host?.guid ?? 'pool'} of fusion device ${d.def.device}`
   }
 }
+
+const memberOf = (d: FusionMemberFile): FusionMemberDef => {
+  const {device, ...member} = d
+  void device
+  return member
+}
+
+const sameMember = (a: FusionMemberDef, b: FusionMemberDef) =>
+  (a.host && b.host && a.host.guid.toLowerCase() === b.host.guid.toLowerCase()) || (a.card !== undefined && a.card === b.card)
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T
 
@@ -129,6 +149,12 @@ export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefin
       const names = [...(next.ub.devices ?? []), ...(next.ub.fusion ?? [])].map((x) => x.name)
       if (names.includes(d.def.name)) fail(`error: Requested operation is not valid: device '${d.def.name}' is already in the domain configuration`)
       ;(list as unknown[]).push(d.def)
+      break
+    }
+    case 'fusion-member': {
+      const f = next.ub?.fusion?.find((x) => x.name === d.def.device) ?? fail(`error: device not found: no fusion device named '${d.def.device}'`)
+      if (f.members.some((m) => sameMember(m, d.def))) fail(`error: Requested operation is not valid: ${deviceLabel(d)} is already in the domain configuration`)
+      f.members.push(memberOf(d.def))
       break
     }
   }
@@ -164,6 +190,11 @@ export function withoutDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDe
     case 'fusion':
       next.ub = {...next.ub!, fusion: remove(next.ub?.fusion, (x) => x.name === d.def.name, `error: device not found: no fusion device named '${d.def.name}'`)}
       break
+    case 'fusion-member': {
+      const f = next.ub?.fusion?.find((x) => x.name === d.def.device) ?? fail(`error: device not found: no fusion device named '${d.def.device}'`)
+      f.members = remove(f.members, (m) => sameMember(m, d.def), `error: device not found: no ${deviceLabel(d)}`)
+      break
+    }
   }
   if (next.disks?.length === 0) delete next.disks
   if (next.interfaces?.length === 0) delete next.interfaces

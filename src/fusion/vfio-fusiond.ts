@@ -72,7 +72,7 @@ export function realizeFusionDevice(
   return {
     device: {...base, ub},
     steps: [
-      {component: 'vfio_fusiond', action: 'UB model', detail: `${spec.name}: entity ${t.guid}, class code ${hex(ub.classCode)} (virtio), ${ub.usiVectors} USI vectors, 1 port, exposed through VFIO`},
+      {component: 'vfio_fusiond', action: 'UB model', detail: `${spec.name}: entity ${t.guid}, class code 0x${ub.classCode.toString(16).padStart(4, "0")} (virtio), ${ub.usiVectors} USI vectors, 1 port, exposed through VFIO`},
       {component: 'qemu', action: 'vfio-ub realize', detail: `-device vfio-ub,host=${t.guid},eid=${hex(t.eid)},port0=ubc.0:${t.controllerPort}: config space, EID, USI as for a passthrough UB device`},
       driver,
     ],

@@ -212,6 +212,8 @@ export class LibvirtBackend implements Backend {
   private async fragment(name: string, device: DeviceFile): Promise<string> {
     if (device.kind === 'disk') return serialize(diskToXml(normalize({name: 'x', vcpus: 1, memory: '1GiB', disks: [device.def]}).disks[0]))
     if (device.kind === 'interface') return serialize(interfaceToXml(normalize({name: 'x', vcpus: 1, memory: '1GiB', interfaces: [device.def]}).interfaces[0]))
+    if (device.kind === 'fusion-member')
+      throw new UbmgrError(`error: Operation not supported: a fusion member is FusionD's business on the host, libvirt has no device for it (${this.uri}); use the embedded backend, or redefine the domain`)
     if ((await this.targetChoice()).target !== 'openeuler')
       throw new UbmgrError([
         `error: cannot ${device.kind === 'fusion' ? 'hot-plug a fusion device' : 'hot-plug a UB device'} through stock libvirt (${this.uri}): libvirt has no UB device type, and QEMU arguments cannot change on a defined domain`,

@@ -12,6 +12,8 @@ import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../device
 import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainSummary, type UbCapabilities} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
+import type {FusionInstance} from '../../sim/vm/fusion.js'
+import type {FusionStatus} from '../../fusion/control.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
 import {allocateForAttach, allocateForStart, readLedger, releaseFor, writeLedger} from './pool.js'
 import {EmbeddedStore, type DomainRecord, type EmbeddedTx} from './store.js'
@@ -178,6 +180,46 @@ export class SimBackend implements Backend {
     })
   }
 
+  /** The fusion devices of a running domain, with deferred failbacks that are due applied (and kept). */
+  async fusionStatus(name: string, now = Date.now()): Promise<FusionStatus[]> {
+    const {applyDueFailbacks, fusionStatus} = await import('../../fusion/control.js')
+    const r = await this.get(this.store, name)
+    const instances = runningFusion(r)
+    if (instances.some((fi) => applyDueFailbacks(fi, now)))
+      return this.store.transaction(async (tx) => {
+        const cur = await this.get(tx, name)
+        const guest = cur.sim as GuestState
+        guest.fusion = runningFusion(cur).map((fi) => ({...fi, ...(applyDueFailbacks(fi, now) ?? {})}))
+        tx.writeDomain({...cur, sim: guest})
+        return guest.fusion.map(fusionStatus)
+      })
+    return instances.map(fusionStatus)
+  }
+
+  /** `fusion fail` / `fusion restore`: a member's link goes down or comes back on a running domain. */
+  async fusionMember(name: string, member: string, action: {fail: true} | {fail: false; failback: boolean}, device?: string, now = Date.now()) {
+    const {failMember, findMember, restoreMember, applyDueFailbacks} = await import('../../fusion/control.js')
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
+      const guest = r.sim as GuestState
+      const all = runningFusion(r).map((fi) => ({...fi, ...(applyDueFailbacks(fi, now) ?? {})}))
+      const candidates = device ? all.filter((fi) => fi.spec.name === device) : all
+      if (candidates.length === 0) throw new UbmgrError(`error: domain '${name}' has no fusion device${device ? ` named '${device}'` : ''}`)
+      const hit = candidates.find((fi) => findMember(fi, member) !== undefined)
+      if (!hit) throw new UbmgrError(`error: no member '${member}' in ${candidates.map((fi) => `${fi.spec.name} (${fi.spec.members.map((m) => m.name).join(', ')})`).join(', ')}`)
+      const m = findMember(hit, member)!
+      let out
+      try {
+        out = action.fail ? failMember(hit, m, now) : restoreMember(hit, m, now, {failback: action.failback})
+      } catch (error) {
+        throw new UbmgrError(`error: Requested operation is not valid: ${(error as Error).message}`)
+      }
+      guest.fusion = all.map((fi) => (fi === hit ? {...hit, ...out.rt} : fi))
+      tx.writeDomain({...r, sim: guest})
+      return {name, device: hit.spec.name, member: hit.spec.members[m].name, message: out.message}
+    })
+  }
+
   async attach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
     return this.change(name, device, flags, withDevice)
   }
@@ -216,6 +258,14 @@ export class SimBackend implements Backend {
       return {name, device: deviceLabel(device), ...scope, events}
     })
   }
+}
+
+/** The fusion devices of a running domain, or the error virsh-like verbs give. */
+function runningFusion(r: DomainRecord): FusionInstance[] {
+  if (r.state === 'shut off' || !r.sim) throw new UbmgrError('error: Requested operation is not valid: domain is not running')
+  const fusion = (r.sim as GuestState).fusion ?? []
+  if (fusion.length === 0) throw new UbmgrError(`error: domain '${r.name}' has no fusion device`)
+  return fusion
 }
 
 function summary(r: DomainRecord): DomainSummary {

@@ -6,7 +6,7 @@ import type {UbVm} from '../../definition/normalize.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {loadHost} from '../../sim/host/index.js'
 import type {HostState} from '../../sim/host/model.js'
-import {bootVm, hotplugDevice, teardownVm, unplugDevice, type GuestState, type TraceEvent} from '../../sim/vm/index.js'
+import {bootVm, changeFusionMembers, hotplugDevice, teardownVm, unplugDevice, type GuestState, type TraceEvent} from '../../sim/vm/index.js'
 
 export type HookResult = {ok: true; host: HostState; guest: GuestState; events: TraceEvent[]} | {ok: false; message: string; events: TraceEvent[]}
 
@@ -40,5 +40,32 @@ export function changeLive(before: UbVm, after: UbVm, guest: GuestState, host: H
       if (!r.ok) throw new UbmgrError([`error: Failed to attach device`, `error: ${r.error.component}: ${r.error.message}`])
       state = {host: r.host, guest: r.guest, events: [...state.events, ...r.events]}
     }
+  const change = fusionMemberChange(before, after)
+  if (change.added.length + change.removed.length > 0) {
+    const r = changeFusionMembers(state.guest, state.host, after, change)
+    if (!r.ok) throw new UbmgrError([`error: Failed to ${change.added.length > 0 ? 'attach' : 'detach'} device`, `error: ${r.error.component}: ${r.error.message}`])
+    state = {host: r.host, guest: r.guest, events: [...state.events, ...r.events]}
+  }
   return state
+}
+
+/** Members (by host GUID) that appeared in or left a fusion device both definitions have. */
+function fusionMemberChange(before: UbVm, after: UbVm) {
+  const guids = (vm: UbVm, name: string) => new Set((vm.ub?.fusion.find((f) => f.name === name)?.members ?? []).flatMap((m) => (m.host ? [m.host.guid] : [])))
+  const names = (vm: UbVm) => new Set((vm.ub?.fusion ?? []).map((f) => f.name))
+  const was = names(before)
+  const is = names(after)
+  for (const n of is)
+    if (!was.has(n)) throw new UbmgrError(`error: Operation not supported: live attach of a whole fusion device (${n}) is not modelled; attach its members live, or the device with --config`)
+  for (const n of was)
+    if (!is.has(n)) throw new UbmgrError(`error: Operation not supported: live detach of a whole fusion device (${n}) is not modelled; detach it with --config`)
+  const added: Array<{device: string; guid: string}> = []
+  const removed: Array<{device: string; guid: string}> = []
+  for (const n of is) {
+    const a = guids(before, n)
+    const b = guids(after, n)
+    for (const g of b) if (!a.has(g)) added.push({device: n, guid: g})
+    for (const g of a) if (!b.has(g)) removed.push({device: n, guid: g})
+  }
+  return {added, removed}
 }

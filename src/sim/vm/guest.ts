@@ -2,6 +2,7 @@
 // the allocators the guest kernel and QEMU draw from. Plain JSON so the embedded store can persist it.
 import type {UbVm} from '../../definition/normalize.js'
 import {buildFirmware, type Firmware, UMMU_RESERVED_TID_NUM, VIRT_UB_IDEV_ERS} from './firmware.js'
+import type {FusionInstance} from './fusion.js'
 import type {Trace} from './trace.js'
 import {newUmmu, type UmmuState} from './ummu.js'
 
@@ -46,6 +47,8 @@ export interface GuestState {
   nextUbba: string
   /** QEMU's VIRT_UB_IDEV_ERS window for IDEVICE UBBAs: allocated ranges [start, end) */
   idevErs: Array<[string, string]>
+  /** Fusion devices: FusionD's state and the member slices hiaggre_dslice holds (absent in older states). */
+  fusion?: FusionInstance[]
 }
 
 /** A failure of the real stack, carrying where it happened. */

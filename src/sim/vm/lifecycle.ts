@@ -18,6 +18,7 @@ import {
 } from '../host/instances.js'
 import type {HostState} from '../host/model.js'
 import {CFG, readDword, writeDword} from './cfgspace.js'
+import {hotplugMember, teardownFusion, unplugMember} from './fusion.js'
 import {type GuestState, WalkError} from './guest.js'
 import {setupInGuest} from './guest-ubus.js'
 import {Trace, type TraceEvent} from './trace.js'
@@ -88,6 +89,8 @@ function release(g: GuestState, h: HostState, name: string, trace: Trace, phase:
   g.devices.splice(i, 1)
   unrealizeDevice(g, d)
   trace.emit(phase, 'vfio-ub', 'unrealize', `${d.name} removed from ubus.0`, 'realize')
+  // a fusion device's UB model belongs to vfio_fusiond, not to a host entity (teardownFusion removes it)
+  if (d.hostUent < 0) return
   const e = entityByUent(h, d.hostUent)!
   unbindDriver(h, e.uentNum)
   setDriverOverride(h, e.uentNum, null)
@@ -110,6 +113,19 @@ export function unplugDevice(guest: GuestState, host: HostState, deviceName: str
   try {
     trace.emit('hotplug', 'vBusController', 'SHP', `${deviceName}: attention, slot power off (pw_ctrl)`, 'hotplug')
     release(g, h, deviceName, trace, 'unplug')
+    g.t_us = trace.t_us
+    return {ok: true, host: h, guest: g, events: trace.events}
+  } catch (error) {
+    return failure(error, trace)
+  }
+}
+
+/** Fusion members added and removed on a running VM (attach/detach-device --live of a member). */
+export function changeFusionMembers(guest: GuestState, host: HostState, vm: UbVm, change: {added: Array<{device: string; guid: string}>; removed: Array<{device: string; guid: string}>}): ChangeResult {
+  const {trace, g, h} = begin(guest, host)
+  try {
+    for (const m of change.removed) unplugMember(g, h, m.device, m.guid, trace)
+    for (const m of change.added) hotplugMember(g, h, vm, m.device, m.guid, trace)
     g.t_us = trace.t_us
     return {ok: true, host: h, guest: g, events: trace.events}
   } catch (error) {
@@ -141,6 +157,7 @@ export function resetDevice(guest: GuestState, host: HostState, deviceName: stri
 export function teardownVm(guest: GuestState, host: HostState): {host: HostState; events: TraceEvent[]} {
   const {trace, g, h} = begin(guest, host)
   for (const d of [...g.devices]) release(g, h, d.name, trace, 'teardown')
+  teardownFusion(g, h, trace)
   if (g.ummu.iommufd && g.ummu.iommufd.s2HwptId !== 0)
     trace.emit('teardown', 'iommufd', 'free', `vIOMMU ${g.ummu.iommufd.viommuId} and S2 HWPT ${g.ummu.iommufd.s2HwptId}`, 'hwpt')
   if (g.busInstance.guid) {

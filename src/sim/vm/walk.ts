@@ -1,12 +1,14 @@
 // The boot walk of a UB VM, in the real stack's order: libvirt prepare (virub.ts), QEMU realize of the bus
-// controller and each vfio-ub device (bus-controller.ts, vfio-ub.ts), firmware (firmware.ts), then the
-// guest (guest-ubus.ts): ubfi, UMMU, msgq, topology scan and device setup. Each failure the real stack has
+// controller and each vfio-ub device (bus-controller.ts, vfio-ub.ts), fusion devices through FusionD and
+// vfio_fusiond (fusion.ts, models in src/fusion), firmware (firmware.ts), then the guest (guest-ubus.ts):
+// ubfi, UMMU, msgq, topology scan and device setup, and the virtio driver on each fusion device. Each failure the real stack has
 // stops the walk with that stack's message; the host state is only changed when the whole walk succeeds.
 import type {UbVm} from '../../definition/normalize.js'
 import {HostError} from '../host/errors.js'
 import type {HostState} from '../host/model.js'
 import {realizeBus} from './bus-controller.js'
 import {reportFirmware} from './firmware.js'
+import {prepareFusion, probeFusionInGuest, realizeFusion} from './fusion.js'
 import {emptyGuest, type GuestState, WalkError} from './guest.js'
 import {guestBoot, setupInGuest} from './guest-ubus.js'
 import {Trace, type TraceEvent} from './trace.js'
@@ -30,12 +32,14 @@ export function bootVm(vm: UbVm, hostIn: HostState, opts: {seed?: number; poolSt
       return {ok: true, host, guest, events: trace.events}
     }
     const devices = placeDevices(vm, host, guest, trace, opts.poolSteps ?? [])
+    const fusion = prepareFusion(vm, host, trace)
     realizeBus(vm, host, guest, trace)
     for (const {device, originalDriver} of devices) realizeDevice(device, vm, host, guest, trace, originalDriver)
+    realizeFusion(fusion, guest, trace)
     reportFirmware(guest, trace)
     guestBoot(guest, trace)
     for (const d of guest.devices) setupInGuest(d, guest, trace, 'guest config')
-    for (const f of vm.ub.fusion) trace.emit('qemu realize', 'fusion', 'skip', `${f.name}: fusion devices are not part of this walk (no public FusionD source)`, 'mmio')
+    probeFusionInGuest(guest, trace, 'guest config')
     guest.t_us = trace.t_us
     return {ok: true, host, guest, events: trace.events}
   } catch (error) {

@@ -50,17 +50,20 @@ export function fusionFromXml(e: XmlElement, file: string): FusionDeviceDef {
     guid: address && attr(address, 'guid'),
     mdevUuid: mdev && attr(mdev, 'uuid'),
     mac: mac && attr(mac, 'address'),
-    members: elements(e, 'member').map((m): FusionMemberDef => {
-      const source = child(m, 'source')
-      const pool = child(m, 'pool')
-      return {
-        host: source && {guid: requireAttr(source, 'guid', file)},
-        pool: pool && poolFromXml(pool, file),
-        card: attr(m, 'card'),
-        role: attr(m, 'role') as 'primary' | 'secondary' | undefined,
-        weight: intAttr(m, 'weight', file),
-        queues: intAttr(m, 'queues', file),
-      }
-    }),
+    members: elements(e, 'member').map((m) => memberFromXml(m, file)),
+  }
+}
+
+/** One <member>: a host slice (<source guid>) or a pool request, with its card, role, weight and queues. */
+export function memberFromXml(m: XmlElement, file: string): FusionMemberDef {
+  const source = child(m, 'source')
+  const pool = child(m, 'pool')
+  return {
+    host: source && {guid: requireAttr(source, 'guid', file)},
+    pool: pool && poolFromXml(pool, file),
+    card: attr(m, 'card'),
+    role: attr(m, 'role') as 'primary' | 'secondary' | undefined,
+    weight: intAttr(m, 'weight', file),
+    queues: intAttr(m, 'queues', file),
   }
 }
