@@ -63,7 +63,7 @@ export function realizeFusionDevice(
       steps: [
         {component: 'vfio_fusiond', action: 'mdev create', detail: `${spec.name}: mdev_type ${mdevType}, uuid ${t.mdevUuid} → ${sysfsdev}`},
         {component: 'vfio_fusiond', action: 'PCI model', detail: `vendor ${hex(pci.vendor)} device ${hex(pci.device)} class 0x${pci.classCode.toString(16).padStart(4, '0')}, virtio modern capabilities (common, notify, ISR, device cfg) in BAR4, MSI-X ${msix} vectors`},
-        {component: 'qemu', action: 'vfio-pci realize', detail: `-device vfio-pci,sysfsdev=${sysfsdev}: VFIO_DEVICE_GET_INFO, regions, VFIO_DEVICE_SET_IRQS (MSI-X ${msix})`},
+        {component: 'qemu', action: 'vfio-pci realize', detail: `${spec.name}: -device vfio-pci,sysfsdev=${sysfsdev}: VFIO_DEVICE_GET_INFO, regions, VFIO_DEVICE_SET_IRQS (MSI-X ${msix})`},
         driver,
       ],
     }
@@ -73,7 +73,7 @@ export function realizeFusionDevice(
     device: {...base, ub},
     steps: [
       {component: 'vfio_fusiond', action: 'UB model', detail: `${spec.name}: entity ${t.guid}, class code 0x${ub.classCode.toString(16).padStart(4, "0")} (virtio), ${ub.usiVectors} USI vectors, 1 port, exposed through VFIO`},
-      {component: 'qemu', action: 'vfio-ub realize', detail: `-device vfio-ub,host=${t.guid},eid=${hex(t.eid)},port0=ubc.0:${t.controllerPort}: config space, EID, USI as for a passthrough UB device`},
+      {component: 'qemu', action: 'vfio-ub realize', detail: `${spec.name}: -device vfio-ub,host=${t.guid},eid=${hex(t.eid)},port0=ubc.0:${t.controllerPort}: config space, EID, USI as for a passthrough UB device`},
       driver,
     ],
   }
