@@ -7,7 +7,7 @@ const f = (x: number | null, digits = 1) => (x === null ? '—' : x.toFixed(digi
 
 /** Columns padded to their widest cell. */
 export function table(head: string[], rows: string[][], right: number[] = []): string[] {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const w = head.map((h, i) => rows.reduce((max, r) => Math.max(max, r[i].length), h.length))
   const line = (cells: string[]) => cells.map((c, i) => (right.includes(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd()
   return [line(head), ...rows.map(line)]
 }
@@ -36,8 +36,7 @@ export function ioReportText(r: IoReport): string {
     const remaps = r.events.filter((x) => x.kind === 'remap').length
     if (remaps > 0) out.push(`  (${remaps} load remap(s) by ${r.policy})`)
   }
-  if (r.comparison) out.push('', ...comparisonText(r.comparison))
-  return out.join('\n')
+  return (r.comparison ? out.concat('', comparisonText(r.comparison)) : out).join('\n')
 }
 
 export function comparisonText(rows: GuestVisibleRow[]): string[] {
@@ -69,7 +68,6 @@ export function statusText(s: FusionStatus): string {
   ]
   const cells = s.queue_map.map((q) => `${String(q.vq).padStart(3)} → ${q.member === null ? '-' : `${q.member}:${q.queue}`}`)
   for (let i = 0; i < cells.length; i += 4) out.push('  ' + cells.slice(i, i + 4).map((c) => c.padEnd(26)).join('').trimEnd())
-  if (s.events.length > 0) out.push('', 'recent events', ...s.events.map((e) => `  ${e.at}  ${e.kind.padEnd(9)} ${e.detail}`))
-  out.push('', `load: ${s.load_basis}`)
-  return out.join('\n')
+  const events = s.events.length > 0 ? ['', 'recent events'].concat(s.events.map((e) => `  ${e.at}  ${e.kind.padEnd(9)} ${e.detail}`)) : []
+  return out.concat(events, ['', `load: ${s.load_basis}`]).join('\n')
 }

@@ -79,8 +79,9 @@ export const randomFaultCount = (ios: number): number => Math.max(3, Math.round(
 export function expectedSpanUs(spec: FusionSpec, w: Workload, ios: number): number {
   if (w.kind === 'net') return (ios / w.pps) * 1e6
   if (w.rateIops > 0) return (ios / w.rateIops) * 1e6
-  const active = spec.mode === 'active-passive' ? [Math.max(...spec.members.map((m) => m.bandwidthMBps))] : spec.members.map((m) => m.bandwidthMBps)
-  return (ios * w.bs) / active.reduce((a, b) => a + b, 0)
+  const bw = spec.members.map((m) => m.bandwidthMBps)
+  const capacity = spec.mode === 'active-passive' ? bw.reduce((a, b) => Math.max(a, b), 0) : bw.reduce((a, b) => a + b, 0)
+  return (ios * w.bs) / capacity
 }
 
 export function simulateIo(spec: FusionSpec, workload: Workload, o: IoOptions): IoResult {
@@ -270,7 +271,7 @@ function lossResult(l: FusionD['losses'][number], spec: FusionSpec, req: Request
           const prev = first.get(req.vq[r])
           if (prev === undefined || req.doneAt[r] < prev) first.set(req.vq[r], req.doneAt[r])
         }
-      interruption = first.size > 0 ? Math.max(...first.values()) - l.atUs : undefined
+      interruption = first.size > 0 ? [...first.values()].reduce((a, b) => Math.max(a, b), -Infinity) - l.atUs : undefined
     }
   }
   return {

@@ -40,7 +40,7 @@ export interface IoReport {
 const r2 = (x: number) => Math.round(x * 100) / 100
 const worst = (xs: Array<number | null>): number | null => {
   const v = xs.filter((x): x is number => x !== null)
-  return v.length > 0 ? Math.max(...v) : null
+  return v.length > 0 ? v.reduce((a, b) => Math.max(a, b)) : null
 }
 
 export function ioReport(r: IoResult, comparison?: GuestVisibleRow[]): IoReport {

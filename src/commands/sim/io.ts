@@ -55,12 +55,10 @@ export default class SimIo extends UbmgrCommand {
     const built = fusionSpecOf(vm, host, flags.device)
     if (built.problems.length > 0) throw new UbmgrError(built.problems.map((p) => `error: ${p}`))
     const spec = built.spec
-    const problems: string[] = []
     const w = parseWorkload(flags.workload, spec.kind)
-    if ('problems' in w) problems.push(...w.problems)
     const names = spec.members.map((m) => m.name)
     const f = flags.faults === 'random' || flags.faults === 'none' ? undefined : parseFaults(flags.faults, names)
-    if (f && 'problems' in f) problems.push(...f.problems)
+    const problems = ('problems' in w ? w.problems : []).concat(f && 'problems' in f ? f.problems : [])
     if (problems.length > 0) throw new UsageError(problems.map((p) => `error: ${p}`))
     const workload = (w as {workload: import('../../fusion/workload.js').Workload}).workload
     const faults: import('../../fusion/faults.js').Fault[] | 'random' =
