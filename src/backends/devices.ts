@@ -120,11 +120,8 @@ export function deviceLabel(d: DeviceFile): string {
   }
 }
 
-const memberOf = (d: FusionMemberFile): FusionMemberDef => {
-  const {device, ...member} = d
-  void device
-  return member
-}
+/** The member as the definition holds it, without the device it names. */
+const memberOf = ({host, pool, card, weight, role, queues}: FusionMemberFile): FusionMemberDef => clone({host, pool, card, weight, role, queues})
 
 const sameMember = (a: FusionMemberDef, b: FusionMemberDef) =>
   (a.host && b.host && a.host.guid.toLowerCase() === b.host.guid.toLowerCase()) || (a.card !== undefined && a.card === b.card)

@@ -29,8 +29,10 @@ const shareWeights = (p: Placement): number[] => (p.policy === 'weighted' ? p.we
 
 /** Lay every virtqueue out afresh over the enabled members. */
 export function placeAll(map: QueueMap, p: Placement): void {
-  if (map.enabled.length === 0) return void map.active.fill(-1)
-  if (p.mode === 'active-passive') return void map.active.fill(activeMember(map, p))
+  if (map.enabled.length === 0 || p.mode === 'active-passive') {
+    map.active.fill(activeMember(map, p))
+    return
+  }
   const w = shareWeights(p)
   const current = new Map(map.enabled.map((m) => [m, 0]))
   const total = map.enabled.reduce((s, m) => s + w[m], 0)

@@ -51,10 +51,13 @@ export default class SimIo extends UbmgrCommand {
       import('../../fusion/guest-visible.js'),
       import('../../fusion/report.js'),
     ])
-    const {vm, host, start} = await this.target(args.name, flags)
+    const {vm, host, running} = await this.target(args.name, flags)
     const built = fusionSpecOf(vm, host, flags.device)
     if (built.problems.length > 0) throw new UbmgrError(built.problems.map((p) => `error: ${p}`))
     const spec = built.spec
+    // a running domain's device starts as FusionD has it now (members down or standby, its queue map)
+    const rt = running.find((x) => x.spec.name === spec.name)
+    const start = rt ? {map: rt.map, view: rt.view} : undefined
     const w = parseWorkload(flags.workload, spec.kind)
     const names = spec.members.map((m) => m.name)
     const f = flags.faults === 'random' || flags.faults === 'none' ? undefined : parseFaults(flags.faults, names)
@@ -91,7 +94,7 @@ export default class SimIo extends UbmgrCommand {
       () => true,
       () => false,
     )
-    if (isFile) return {vm: (await loadAndValidate(name)).vm, host: await loadHost(flags.host), start: undefined}
+    if (isFile) return {vm: (await loadAndValidate(name)).vm, host: await loadHost(flags.host), running: []}
     const [{resolveUri, simStoreName, backendKind}, {EmbeddedStore}, {normalize}, {initialHost}] = await Promise.all([
       import('../../backends/uri.js'),
       import('../../backends/sim/store.js'),
@@ -104,9 +107,8 @@ export default class SimIo extends UbmgrCommand {
     const record = await store.readDomain(name)
     if (!record) throw new UbmgrError(`error: failed to get domain '${name}' (and no file named '${name}')`)
     const host = (await store.state.read<import('../../sim/host/model.js').HostState>('host')) ?? (await initialHost())
-    const guest = record.sim as {fusion?: Array<{spec: {name: string}; map: never; view: never}>} | null
-    const rt = guest?.fusion?.[0]
-    return {vm: normalize((record.live ?? record.config)!), host, start: rt ? {map: rt.map, view: rt.view} : undefined}
+    const running = record.state === 'running' ? ((record.sim as import('../../sim/vm/index.js').GuestState | null)?.fusion ?? []) : []
+    return {vm: normalize((record.live ?? record.config)!), host, running}
   }
 
   private async writeSvg(file: string, device: string, t: {series: Array<{name: string; points: Array<[number, number]>}>; markers: Array<{x: number; label: string}>}): Promise<void> {
