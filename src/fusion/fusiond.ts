@@ -229,19 +229,19 @@ export class FusionD {
 
   private promoteStandby(): void {
     const m = this.placement.priority.find((x) => this.view[x] === 'standby' && this.slices[x].up)
-    if (m !== undefined) this.apply1(m, 'takes over: no other member is up')
+    if (m !== undefined) this.useMember(m, 'takes over: no other member is up')
   }
 
   private enable(m: number, why: string): void {
     this.view[m] = 'up'
-    if (this.map.enabled.length === 0) return this.apply1(m, why)
+    if (this.map.enabled.length === 0) return this.useMember(m, why)
     // FAILBACK_REQ → FAILBACK_NOTIFY → FAILBACK_RESP before traffic moves back
     this.engine.after(this.opts.failbackUs, () => {
-      if (this.view[m] === 'up' && this.slices[m].up && !this.map.enabled.includes(m)) this.apply1(m, why)
+      if (this.view[m] === 'up' && this.slices[m].up && !this.map.enabled.includes(m)) this.useMember(m, why)
     })
   }
 
-  private apply1(m: number, why: string): void {
+  private useMember(m: number, why: string): void {
     this.view[m] = 'up'
     const moved = enableMember(this.map, m, this.placement)
     this.log('failback', `${this.names[m]} in use (${why}); ${moved.length} virtqueue(s) moved to it`, m)
