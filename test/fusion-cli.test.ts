@@ -98,7 +98,7 @@ describe('ubmgr fusion on a running domain', () => {
     const attach = await run(['attach-device', 'gateway-aa-01', 'test/fixtures/devices/fnet0-member.yaml', '--live'])
     expect(attach.exitCode, attach.stderr).toBe(0)
     const [s2] = await json(['fusion', 'status', 'gateway-aa-01'], env)
-    expect(s2.members.map((m: {name: string}) => m.name)).toEqual(['dpu-card-0', 'dpu-card-1', 'dpu-card-2', 'dpu-card-3', 'pool-dpu-1'])
+    expect(s2.members.map((m: {name: string}) => m.name)).toEqual(['dpu-card-0', 'dpu-card-1', 'dpu-card-2', 'dpu-card-3', 'pool-dpu-2'])
     expect(s2.members[4].queues).toBeGreaterThan(0)
     const detach = await run(['detach-device', 'gateway-aa-01', 'test/fixtures/devices/fnet0-member.yaml', '--live'])
     expect(detach.exitCode, detach.stderr).toBe(0)

@@ -5,14 +5,14 @@
 // finds one device with the device's virtqueues. The models themselves live in src/fusion; this file feeds
 // them the host's plain data and records their steps in the walk's trace.
 // [INF] Everything about FusionD, vfio_fusiond and hiaggre_* is inferred from the talk (no public source).
-// Members given as pool requests are resolved here the way the walk resolves pooled UB devices (the seam
-// for UBPRM: when the pool lands, its allocation replaces resolvePoolRequest below).
+// Members given as pool requests are allocated by the pool (src/pool, on distinct cards) before the walk,
+// as pooled UB devices are; the walk then sees host GUIDs only.
 import type {FusionDevice, UbVm} from '../../definition/normalize.js'
 import {failMember, newRuntime, type FusionRuntime} from '../../fusion/control.js'
 import {buildFusionSpec, initialQueueMap, placementOf} from '../../fusion/fusiond.js'
 import {enableMember} from '../../fusion/policies.js'
 import {realizeFusionDevice} from '../../fusion/vfio-fusiond.js'
-import {findEntityByGuid, probeDriver, resolvePoolRequest, setDriverOverride, unbindDriver} from '../host/instances.js'
+import {findEntityByGuid, probeDriver, setDriverOverride, unbindDriver} from '../host/instances.js'
 import type {HostEntity, HostState} from '../host/model.js'
 import {fusionLinks} from '../../xml/layout.js'
 import {CFG, portBasic, writeDword, write64, writeGuid} from './cfgspace.js'
@@ -32,24 +32,15 @@ const P = 'libvirt prepare'
 const Q = 'qemu realize'
 const uentName = (n: number) => n.toString(16).padStart(5, '0')
 
-/** The host entity of each member: host GUIDs as given, pool requests resolved on distinct cards. */
-function memberEntities(f: FusionDevice, host: HostState, taken: Set<string>, trace: Trace): HostEntity[] {
-  const cards = new Set(f.members.flatMap((m) => (m.host ? [findEntityByGuid(host, m.host.guid)?.pool?.card ?? m.card ?? m.host.guid] : [])))
+/** The host entity of each member. Pool requests were resolved by the pool (src/pool) before the walk. */
+function memberEntities(f: FusionDevice, host: HostState, taken: Set<string>): HostEntity[] {
   return f.members.map((m, i) => {
-    if (m.host) {
-      const e = findEntityByGuid(host, m.host.guid)
-      if (!e) throw new WalkError(P, 'virub', `no UB device with guid ${m.host.guid} under /sys/bus/ub/devices`)
-      if (e.driver === 'vfio-ub' || e.driver === HIAGGRE_DSLICE || taken.has(e.guid))
-        throw new WalkError(P, 'FusionD', `${f.name}: member ${m.card ?? e.guid} (${e.guid}) is in use by ${taken.has(e.guid) ? 'this VM' : e.driver}`)
-      taken.add(e.guid)
-      return e
-    }
-    const candidates = host.entities.filter((x) => x.driver !== HIAGGRE_DSLICE && !cards.has(x.pool?.card ?? ''))
-    const e = resolvePoolRequest({...host, entities: candidates}, m.pool!, taken)
-    if (!e) throw new WalkError(P, 'UBPRM', `${f.name}: no free pooled ${m.pool!.class} on a card of its own for member ${i} (${m.pool!.bandwidth ?? 'any bandwidth'}, ${m.pool!.queues ?? 'any'} queues)`)
+    if (!m.host) throw new WalkError(P, 'UBPRM', `${f.name} member ${i} is a pool request: the pool must assign a slice first`)
+    const e = findEntityByGuid(host, m.host.guid)
+    if (!e) throw new WalkError(P, 'virub', `no UB device with guid ${m.host.guid} under /sys/bus/ub/devices`)
+    if (e.driver === 'vfio-ub' || e.driver === HIAGGRE_DSLICE || taken.has(e.guid))
+      throw new WalkError(P, 'FusionD', `${f.name}: member ${m.card ?? e.guid} (${e.guid}) is in use by ${taken.has(e.guid) ? 'this VM' : e.driver}`)
     taken.add(e.guid)
-    cards.add(e.pool!.card)
-    trace.emit(P, 'UBPRM', 'alloc', `${f.name} member ${i}: pool request ${m.pool!.class} → ${e.guid} (${e.pool!.card})`, 'ioctl')
     return e
   })
 }
@@ -61,7 +52,7 @@ export function prepareFusion(vm: UbVm, host: HostState, trace: Trace): FusionIn
 }
 
 function buildInstance(vm: UbVm, f: FusionDevice, host: HostState, trace: Trace, taken: Set<string>): FusionInstance {
-  const entities = memberEntities(f, host, taken, trace)
+  const entities = memberEntities(f, host, taken)
   const hostMembers = entities.map((e) => ({guid: e.guid, uent: e.uentNum, originalDriver: bindSlice(host, e, trace)}))
   const resolved: FusionDevice = {...f, members: f.members.map((m, i) => ({...m, host: {guid: entities[i].guid}, card: m.card ?? entities[i].pool?.card}))}
   const {spec, problems} = buildFusionSpec(resolved, resolved.members.map((m) => memberHardware(host, f.kind, m)))
@@ -165,7 +156,7 @@ export function hotplugMember(guest: GuestState, host: HostState, vm: UbVm, devi
   if (!fi) throw new WalkError('hotplug', 'FusionD', `no fusion device named ${device} in the running VM`)
   const f = vm.ub!.fusion.find((x) => x.name === device)!
   const m = f.members.find((x) => x.host?.guid === guid)!
-  const [e] = memberEntities({...f, members: [m]}, host, new Set(fi.hostMembers.map((x) => x.guid)), trace)
+  const [e] = memberEntities({...f, members: [m]}, host, new Set(fi.hostMembers.map((x) => x.guid)))
   fi.hostMembers.push({guid: e.guid, uent: e.uentNum, originalDriver: bindSlice(host, e, trace)})
   const hw = memberHardware(host, f.kind, m)
   fi.spec.members.push({...hw, queues: m.queues ?? hw.queues, name: m.card ?? e.guid, card: m.card ?? e.guid, guid: e.guid, weight: m.weight, role: m.role})
