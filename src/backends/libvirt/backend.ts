@@ -289,5 +289,7 @@ function deviceInXml(xml: string, device: DeviceFile): boolean {
       return devices.some((e) => e.name === 'hostdev' && attr(e, 'type') === 'ub' && addressGuid(e) === device.def.host?.guid.toLowerCase())
     case 'fusion':
       return devices.some((e) => e.name === 'hostdev' && attr(child(e, 'alias') ?? el('alias'), 'name') === `ua-fusion-${device.def.name}`)
+    case 'fusion-member':
+      return false // never passed to libvirt (fragment() refuses it)
   }
 }
