@@ -98,7 +98,7 @@ describe('pool through the embedded backend', () => {
     await backend.define(vm('walkfail', 3, [dpu('d0', 20), {name: 'x', host: {guid: 'cc08-d802-0-1-000000-00000000dead0001'}}]), {dryRun: false, source: 'test'})
     await expect(backend.start('walkfail')).rejects.toMatchObject({lines: ["error: Failed to start domain 'walkfail'", 'error: virub: no UB device with guid cc08-d802-0-1-000000-00000000dead0001 under /sys/bus/ub/devices']})
     expect({ledger: await store.state.read('pool/ledger'), host: await store.state.read('host')}).toEqual(before)
-    expect((await backend.list({all: true})).map((d) => [d.name, d.state])).toEqual([['greedy', 'shut off'], ['ok', 'running'], ['walkfail', 'shut off']])
+    expect((await backend.list({all: true})).domains.map((d) => [d.name, d.state])).toEqual([['greedy', 'shut off'], ['ok', 'running'], ['walkfail', 'shut off']])
     expect((await pool.check()).problems).toEqual([])
   })
 })

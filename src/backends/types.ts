@@ -45,7 +45,8 @@ export interface Backend {
   start(name: string): Promise<{name: string; events?: unknown[]}>
   shutdown(name: string): Promise<{name: string}>
   destroy(name: string): Promise<{name: string; removed: boolean}>
-  list(opts: {all: boolean}): Promise<DomainSummary[]>
+  /** damaged: one error line per domain record that cannot be read (the embedded store), the rest still listed. */
+  list(opts: {all: boolean}): Promise<{domains: DomainSummary[]; damaged: string[]}>
   dominfo(name: string): Promise<DomainInfo>
   dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string>
   attach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>

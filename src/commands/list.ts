@@ -1,7 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
-import {printOut} from '../cli/output.js'
+import {UbmgrError} from '../ground/errors.js'
+import {printErr, printOut} from '../cli/output.js'
 import {connectFlag} from '../cli/flags.js'
 
 export default class List extends UbmgrCommand {
@@ -17,12 +18,19 @@ export default class List extends UbmgrCommand {
   async run(): Promise<unknown> {
     const {flags} = await this.parse(List)
     const {openBackend} = await import('../backends/index.js')
-    const domains = await (await openBackend(flags.connect)).list({all: flags.all})
+    const {domains, damaged} = await (await openBackend(flags.connect)).list({all: flags.all})
     if (flags.name) this.say(domains.map((d) => d.name).join('\n'))
     else if (!this.jsonEnabled() && !this.quiet) {
       const w = domains.reduce((n, d) => Math.max(n, d.name.length), 4)
       const rows = domains.map((d) => ` ${String(d.id ?? '-').padEnd(4)} ${d.name.padEnd(w)}   ${d.state}`)
       printOut([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n'))
+    }
+    // the good domains are listed; each damaged record is one line, and the exit status says something is wrong
+    if (damaged.length > 0) {
+      if (!this.jsonEnabled()) throw new UbmgrError(damaged)
+      printOut(JSON.stringify(domains))
+      printErr(damaged.join('\n'))
+      throw new UbmgrError([], 1)
     }
     return domains
   }

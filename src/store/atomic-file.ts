@@ -3,6 +3,8 @@
 import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import {crashPoint} from './crash-point.js'
+
 /** `prepare` runs on the new file before it is written (e.g. to set its mode and owner). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, prepare?: (file: FileHandle) => Promise<void>): Promise<void> {
   const dir = dirname(path)
@@ -10,8 +12,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, p
   const fh = await open(tmp, 'wx', 0o644)
   try {
     await prepare?.(fh)
+    crashPoint()
     await fh.writeFile(data)
+    crashPoint()
     await fh.sync()
+    crashPoint()
   } catch (error) {
     await fh.close()
     await rm(tmp, {force: true})
@@ -24,10 +29,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, p
     await rm(tmp, {force: true})
     throw error
   }
+  crashPoint()
   const d = await open(dir, 'r')
   try {
     await d.sync()
   } finally {
     await d.close()
   }
+  crashPoint()
 }

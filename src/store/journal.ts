@@ -7,6 +7,7 @@ import {dirname, join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
 import {writeFileAtomic} from './atomic-file.js'
+import {crashPoint, nonAtomicForTest} from './crash-point.js'
 
 export const JOURNAL = 'journal.json'
 
@@ -18,10 +19,14 @@ export interface Change {
 
 export async function commitChanges(dir: string, changes: Change[]): Promise<void> {
   if (changes.length === 0) return
-  if (changes.length === 1) return applyChange(dir, changes[0])
+  if (changes.length === 1 || nonAtomicForTest()) {
+    for (const change of changes) await applyChange(dir, change)
+    return
+  }
   await writeFileAtomic(join(dir, JOURNAL), JSON.stringify({version: 1, changes}) + '\n')
   for (const change of changes) await applyChange(dir, change)
   await rm(join(dir, JOURNAL), {force: true})
+  crashPoint()
 }
 
 /** Complete a transaction a crash interrupted after its commit point. */
@@ -46,9 +51,12 @@ export async function replayJournal(dir: string): Promise<boolean> {
 
 async function applyChange(dir: string, change: Change): Promise<void> {
   const path = join(dir, change.path)
-  if (change.text === null) await rm(path, {force: true})
+  if (change.text === null) {
+    await rm(path, {force: true})
+    crashPoint()
+  }
   else {
-    await mkdir(dirname(path), {recursive: true})
+    await mkdir(dirname(path), {recursive: true, mode: 0o700})
     await writeFileAtomic(path, change.text)
   }
 }

@@ -1,15 +1,17 @@
 // ubmgr's durable state: a directory of JSON files, one per key ("domains/vm1" → domains/vm1.json),
 // changed only in transactions. A transaction holds the store lock, reads committed state plus its own
 // staged writes, and commits everything it staged at once (journal.ts) or nothing if it throws.
-import {mkdir, readdir, readFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
-import {commitChanges, replayJournal, type Change} from './journal.js'
+import {commitChanges, JOURNAL, replayJournal, type Change} from './journal.js'
 import {encodeKeySegment} from './key-names.js'
-import {withLock} from './lock.js'
+import {describe, withLock} from './lock.js'
 
 const DELETED = Symbol('deleted')
+/** Sub-directories that hold keys (temp files of dead writers are swept there too). */
+export const STORE_DIRS = ['domains', 'pool']
 
 /** A key's file: every segment but the last is a directory; the last is percent-encoded. */
 export function keyPath(key: string): string {
@@ -25,6 +27,10 @@ function keyOfFile(prefixDir: string, file: string): string {
 export class Transaction {
   private readonly staged = new Map<string, unknown>()
   constructor(private readonly store: StateStore) {}
+
+  get dir(): string {
+    return this.store.dir
+  }
 
   async get<T>(key: string): Promise<T | undefined> {
     if (this.staged.has(key)) {
@@ -59,14 +65,58 @@ export class StateStore {
   constructor(readonly dir: string) {}
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    await mkdir(this.dir, {recursive: true})
-    return withLock(this.dir, async () => {
-      await replayJournal(this.dir)
+    await this.ensureDir()
+    return withLock(this.dir, async (assertHeld) => {
+      await this.recover()
       const tx = new Transaction(this)
       const result = await fn(tx)
+      assertHeld()
       await commitChanges(this.dir, tx.changes())
       return result
     })
+  }
+
+  /** Run fn under the store lock without a transaction (store check and repair, which look before replaying). */
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await this.ensureDir()
+    return withLock(this.dir, () => fn())
+  }
+
+  /** Under the lock: finish an interrupted commit and remove temp files of writers that died. */
+  private async recover(): Promise<void> {
+    await replayJournal(this.dir)
+    for (const sub of ['', ...STORE_DIRS]) {
+      let files: string[]
+      try {
+        files = await readdir(join(this.dir, sub))
+      } catch {
+        continue
+      }
+      for (const f of files) if (f.startsWith('.') && f.endsWith('.tmp')) await rm(join(this.dir, sub, f), {force: true})
+    }
+  }
+
+  /** The store directory, private to its user whatever the umask; a clear line when it cannot be one. */
+  private async ensureDir(): Promise<void> {
+    try {
+      await mkdir(this.dir, {recursive: true, mode: 0o700})
+      if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'})
+    } catch (error) {
+      throw new UbmgrError(`error: cannot use the state store ${this.dir}: ${describe(error as NodeJS.ErrnoException)}`)
+    }
+  }
+
+  /** Before reading without the lock: complete a commit a crash interrupted (any verb does this first). */
+  async settle(): Promise<void> {
+    if (await this.hasPendingCommit()) await this.transaction(async () => undefined)
+  }
+
+  /** True when a commit was interrupted and must be completed before the state is read. */
+  async hasPendingCommit(): Promise<boolean> {
+    return stat(join(this.dir, JOURNAL)).then(
+      () => true,
+      () => false,
+    )
   }
 
   /** Committed state of one key, without the lock (a journal not yet replayed is not visible). */
@@ -76,8 +126,9 @@ export class StateStore {
     try {
       text = await readFile(path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw error
+      const e = error as NodeJS.ErrnoException
+      if (e.code === 'ENOENT') return undefined
+      throw new UbmgrError(`error: cannot read the state file ${path}: ${describe(e)}`)
     }
     try {
       return JSON.parse(text) as T
@@ -90,8 +141,10 @@ export class StateStore {
     let files: string[]
     try {
       files = await readdir(join(this.dir, prefix))
-    } catch {
-      return []
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException
+      if (e.code === 'ENOENT') return []
+      throw new UbmgrError(`error: cannot read the state store ${join(this.dir, prefix)}: ${describe(e)}`)
     }
     return files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => keyOfFile(prefix, f))
   }

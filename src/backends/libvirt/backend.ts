@@ -146,17 +146,18 @@ export class LibvirtBackend implements Backend {
     }
   }
 
-  async list(opts: {all: boolean}): Promise<DomainSummary[]> {
+  async list(opts: {all: boolean}): Promise<{domains: DomainSummary[]; damaged: string[]}> {
     const flags = opts.all ? ['--all'] : []
     const table = (await virsh(this.uri, ['list', ...flags])).split('\n').filter((l) => l.trim() !== '')
     const names = (await virsh(this.uri, ['list', ...flags, '--name'])).split('\n').filter((l) => l.trim() !== '')
     const uuids = (await virsh(this.uri, ['list', ...flags, '--uuid'])).split('\n').filter((l) => l.trim() !== '')
     const uuidOf = new Map(names.map((n, i) => [n, uuids[i]]))
-    return table.map((line) => {
+    const domains = table.map((line) => {
       const m = /^\s*(\S+)\s+(.+?)\s+(running|shut off|paused|idle|in shutdown|crashed|pmsuspended)\s*$/.exec(line)
       if (!m) throw new UbmgrError(`error: cannot read virsh list output: ${line}`)
       return {name: m[2], uuid: uuidOf.get(m[2]) ?? '', state: m[3] as DomainState, id: m[1] === '-' ? null : Number(m[1])}
     })
+    return {domains, damaged: []}
   }
 
   async dominfo(name: string): Promise<DomainInfo> {

@@ -141,9 +141,9 @@ export class SimBackend implements Backend {
     return this.stop(name, 'destroy')
   }
 
-  async list(opts: {all: boolean}): Promise<DomainSummary[]> {
-    const records = await this.store.listDomains()
-    return records.filter((r) => opts.all || r.state !== 'shut off').map(summary)
+  async list(opts: {all: boolean}): Promise<{domains: DomainSummary[]; damaged: string[]}> {
+    const {domains, damaged} = await this.store.listDomainsTolerant()
+    return {domains: domains.filter((r) => opts.all || r.state !== 'shut off').map(summary), damaged}
   }
 
   async dominfo(name: string): Promise<DomainInfo> {

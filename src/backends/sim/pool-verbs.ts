@@ -39,6 +39,7 @@ export class EmbeddedPool {
 
   /** The ledger as committed (built from the host when the store has none yet). */
   async ledger(): Promise<{ledger: Ledger; host: HostState; unregistered: Unregistered[]}> {
+    await this.store.state.settle()
     const host = (await this.store.state.read<HostState>('host')) ?? (await initialHost())
     const fresh = ledgerFromHost(host)
     const ledger = (await this.store.state.read<Ledger>('pool/ledger')) ?? fresh.ledger

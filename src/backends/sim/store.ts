@@ -5,7 +5,8 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import type {UbVmDefinition} from '../../definition/types.js'
-import {StateStore, type Transaction} from '../../store/state-store.js'
+import {UbmgrError} from '../../ground/errors.js'
+import {keyPath, StateStore, type Transaction} from '../../store/state-store.js'
 import type {DomainState} from '../types.js'
 
 export interface DomainRecord {
@@ -35,6 +36,54 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 const domainKey = (name: string) => `domains/${name}`
+const STATES: readonly string[] = ['running', 'paused', 'shut off'] satisfies DomainState[]
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Why a parsed domain file is not a domain record of its key, or undefined when it is one. */
+export function domainShape(value: unknown, key: string): string | undefined {
+  if (!isObject(value)) return 'not a JSON object'
+  const name = key.slice('domains/'.length)
+  if (value.version !== 1) return `unknown version ${JSON.stringify(value.version)}`
+  if (value.name !== name) return `its name ${JSON.stringify(value.name)} is not its file's (${JSON.stringify(name)})`
+  if (typeof value.uuid !== 'string') return 'no uuid'
+  if (typeof value.state !== 'string' || !STATES.includes(value.state)) return `unknown state ${JSON.stringify(value.state)}`
+  if (typeof value.persistent !== 'boolean') return 'no persistent flag'
+  if (value.config !== null && !isObject(value.config)) return 'config is neither a definition nor null'
+  if (value.live !== null && !isObject(value.live)) return 'live is neither a definition nor null'
+  if (value.persistent && value.config === null) return 'persistent without a config'
+  if (value.state === 'shut off' && value.live !== null) return 'shut off but has a running definition'
+  if (value.state !== 'shut off' && value.live === null) return `${value.state} without a running definition`
+  return undefined
+}
+
+export function hostShape(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object'
+  if (!Array.isArray(value.entities) || !Array.isArray(value.instances)) return 'no entities or bus instances'
+  return undefined
+}
+
+export function ledgerShape(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object'
+  if (value.version !== 1 || !Array.isArray(value.cards) || !Array.isArray(value.busInstances)) return 'no cards or bus instances'
+  return undefined
+}
+
+export function metaShape(value: unknown): string | undefined {
+  if (!isObject(value) || !Number.isSafeInteger(value.nextId)) return 'no nextId'
+  return undefined
+}
+
+/** A damaged domain file as one line naming the file and the fix. */
+function damaged(dir: string, key: string, why: string): UbmgrError {
+  return new UbmgrError(`error: state file ${join(dir, keyPath(key))} is not a valid domain record (${why}); run 'ubmgr store check --repair'`)
+}
+
+function checkedDomain(dir: string, key: string, value: unknown): DomainRecord | undefined {
+  if (value === undefined) return undefined
+  const why = domainShape(value, key)
+  if (why) throw damaged(dir, key, why)
+  return value as DomainRecord
+}
 const byName = (a: DomainRecord, b: DomainRecord) => a.name.localeCompare(b.name)
 
 /** Reads of committed state, outside any transaction (read-only verbs). */
@@ -52,14 +101,34 @@ export class EmbeddedStore {
     return this.state.transaction((tx) => fn(new EmbeddedTx(tx)))
   }
 
-  readDomain(name: string): Promise<DomainRecord | undefined> {
-    return this.state.read<DomainRecord>(domainKey(name))
+  async readDomain(name: string): Promise<DomainRecord | undefined> {
+    await this.state.settle()
+    return checkedDomain(this.dir, domainKey(name), await this.state.read(domainKey(name)))
   }
 
+  /** Every domain; throws on the first damaged file. */
   async listDomains(): Promise<DomainRecord[]> {
+    const {domains, damaged} = await this.listDomainsTolerant()
+    if (damaged.length > 0) throw new UbmgrError(damaged)
+    return domains
+  }
+
+  /** The good domains, and one error line per damaged domain file. */
+  async listDomainsTolerant(): Promise<{domains: DomainRecord[]; damaged: string[]}> {
+    await this.state.settle()
     const keys = await this.state.keys('domains')
-    const records = await Promise.all(keys.map((k) => this.state.read<DomainRecord>(k)))
-    return records.filter((r): r is DomainRecord => r !== undefined).sort(byName)
+    const read = await Promise.all(
+      keys.map(async (k) => {
+        try {
+          return checkedDomain(this.dir, k, await this.state.read(k))
+        } catch (error) {
+          if (error instanceof UbmgrError) return error.lines.join(' ')
+          throw error
+        }
+      }),
+    )
+    const domains = read.filter((r): r is DomainRecord => typeof r === 'object')
+    return {domains: domains.sort(byName), damaged: read.filter((r): r is string => typeof r === 'string')}
   }
 }
 
@@ -67,12 +136,12 @@ export class EmbeddedStore {
 export class EmbeddedTx {
   constructor(readonly tx: Transaction) {}
 
-  readDomain(name: string): Promise<DomainRecord | undefined> {
-    return this.tx.get<DomainRecord>(domainKey(name))
+  async readDomain(name: string): Promise<DomainRecord | undefined> {
+    return checkedDomain(this.tx.dir, domainKey(name), await this.tx.get(domainKey(name)))
   }
 
   async listDomains(): Promise<DomainRecord[]> {
-    const records = await Promise.all((await this.tx.keys('domains')).map((k) => this.tx.get<DomainRecord>(k)))
+    const records = await Promise.all((await this.tx.keys('domains')).map(async (k) => checkedDomain(this.tx.dir, k, await this.tx.get(k))))
     return records.filter((r): r is DomainRecord => r !== undefined).sort(byName)
   }
 
