@@ -2,6 +2,8 @@
 // YAML/JSON or as an XML fragment of any render target; and adding/removing one in a definition.
 import {loadDocumentBytes, MAX_DEFINITION_BYTES} from '../definition/load.js'
 import type {DiskDef, FusionDeviceDef, FusionMemberDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
+import {eidOwner} from '../definition/eids.js'
+import {hex, toInt} from '../definition/units.js'
 import {validateData} from '../definition/validate.js'
 import {UbmgrError} from '../ground/errors.js'
 import {inputName, readInput} from '../ground/input.js'
@@ -145,6 +147,9 @@ export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefin
       const list = d.kind === 'ub-device' ? (next.ub.devices ??= []) : (next.ub.fusion ??= [])
       const names = [...(next.ub.devices ?? []), ...(next.ub.fusion ?? [])].map((x) => x.name)
       if (names.includes(d.def.name)) fail(`error: Requested operation is not valid: device '${d.def.name}' is already in the domain configuration`)
+      // an explicit EID that an existing device has (explicitly or as its auto EID) would renumber that device
+      const owner = eidOwner(definition, d.def.eid)
+      if (owner) fail(`error: Requested operation is not valid: EID ${hex(toInt(d.def.eid as number | string)!)} of '${d.def.name}' is already used by '${owner}'`)
       ;(list as unknown[]).push(d.def)
       break
     }

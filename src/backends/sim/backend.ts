@@ -2,6 +2,7 @@
 // simulator behind start, hot-plug and destroy. Messages are libvirt's where libvirt has one.
 import {randomUUID} from 'node:crypto'
 
+import {pinEids} from '../../definition/eids.js'
 import {normalize} from '../../definition/normalize.js'
 import {definitionToYaml} from '../../definition/to-yaml.js'
 import type {UbVmDefinition} from '../../definition/types.js'
@@ -108,7 +109,7 @@ export class SimBackend implements Backend {
       tx.writeHost(result.host)
       if (pool.steps.length > 0) writeLedger(tx, pool.ledger)
       tx.writeMeta({...meta, nextId: meta.nextId + 1})
-      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: pool.live, sim: result.guest})
+      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: pinEids(pool.live), sim: result.guest})
       return {name, events: result.events}
     })
   }
@@ -244,7 +245,7 @@ export class SimBackend implements Backend {
         const removed = [...before].filter((n) => !names(edited).has(n))
         // new pool requests get slices before the hot-plug; removed devices give theirs back after the unplug
         const pool = allocateForAttach(edited, added, ledger, host)
-        next.live = pool.live
+        next.live = pinEids(pool.live)
         const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, pool.host)
         let after = {ledger: pool.ledger, host: hot.host}
         for (const n of removed) after = releaseFor(name, after.ledger, after.host, n)
