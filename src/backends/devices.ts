@@ -1,6 +1,6 @@
 // Device files for attach-device/detach-device: one UB device, fusion device, disk or interface, in
 // YAML/JSON or as an XML fragment of any render target; and adding/removing one in a definition.
-import {loadDocumentBytes, MAX_DEFINITION_BYTES} from '../definition/load.js'
+import {loadDocumentBytes, MAX_DEFINITION_BYTES, type LoadedDocument} from '../definition/load.js'
 import type {DiskDef, FusionDeviceDef, FusionMemberDef, InterfaceDef, UbDeviceDef, UbVmDefinition} from '../definition/types.js'
 import {eidOwner} from '../definition/eids.js'
 import {hex, toInt} from '../definition/units.js'
@@ -17,12 +17,20 @@ import {attr, child, el, elements, type XmlElement} from '../xml/tree.js'
 import {intAttr} from '../xml/elements/values.js'
 import {looksLikeXml} from './define-input.js'
 
+/** Where the device's own fields are in its file, so problems point at FILE:LINE:COL (YAML/JSON files only). */
+interface DeviceSource {
+  file: string
+  /** the device's pointer inside its file: '' for a bare device, '/ubDevice' for a wrapped one */
+  at?: string
+  locate?: LoadedDocument['locate']
+}
+
 export type DeviceFile =
-  | {kind: 'ub-device'; def: UbDeviceDef; file: string}
-  | {kind: 'fusion'; def: FusionDeviceDef; file: string}
-  | {kind: 'disk'; def: DiskDef; file: string}
-  | {kind: 'interface'; def: InterfaceDef; file: string}
-  | {kind: 'fusion-member'; def: FusionMemberFile; file: string}
+  | ({kind: 'ub-device'; def: UbDeviceDef} & DeviceSource)
+  | ({kind: 'fusion'; def: FusionDeviceDef} & DeviceSource)
+  | ({kind: 'disk'; def: DiskDef} & DeviceSource)
+  | ({kind: 'interface'; def: InterfaceDef} & DeviceSource)
+  | ({kind: 'fusion-member'; def: FusionMemberFile} & DeviceSource)
 
 /** One member of a fusion device, for hot-plug: the device's name plus the member's fields. ubmgr's design. */
 export type FusionMemberFile = FusionMemberDef & {device: string}
@@ -52,12 +60,13 @@ function deviceFromYaml(bytes: Buffer, file: string): DeviceFile {
   const doc = loadDocumentBytes(bytes, file)
   const data = doc.data as Record<string, unknown>
   const keys = Object.keys(data)
+  const src = (at: string) => ({file, at, locate: doc.locate})
   if (keys.length === 1 && keys[0] in WRAPPERS && typeof data[keys[0]] === 'object')
-    return {kind: WRAPPERS[keys[0] as keyof typeof WRAPPERS], def: data[keys[0]], file} as DeviceFile
-  if ('members' in data) return {kind: 'fusion', def: data as unknown as FusionDeviceDef, file}
-  if ('host' in data || 'pool' in data) return {kind: 'ub-device', def: data as unknown as UbDeviceDef, file}
-  if ('target' in data) return {kind: 'disk', def: data as unknown as DiskDef, file}
-  if ('type' in data) return {kind: 'interface', def: data as unknown as InterfaceDef, file}
+    return {kind: WRAPPERS[keys[0] as keyof typeof WRAPPERS], def: data[keys[0]], ...src(`/${keys[0]}`)} as DeviceFile
+  if ('members' in data) return {kind: 'fusion', def: data as unknown as FusionDeviceDef, ...src('')}
+  if ('host' in data || 'pool' in data) return {kind: 'ub-device', def: data as unknown as UbDeviceDef, ...src('')}
+  if ('target' in data) return {kind: 'disk', def: data as unknown as DiskDef, ...src('')}
+  if ('type' in data) return {kind: 'interface', def: data as unknown as InterfaceDef, ...src('')}
   throw new UbmgrError(`${file}: cannot tell what device this is: wrap it in one of ubDevice:, fusion:, disk:, interface:`)
 }
 
@@ -133,13 +142,16 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T
 /** The definition with the device added; refuses duplicates with libvirt's words and re-validates. */
 export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefinition {
   const next = clone(definition)
+  let at: string
   switch (d.kind) {
     case 'disk':
       if ((next.disks ?? []).some((x) => x.target === d.def.target)) fail(`error: Requested operation is not valid: target ${d.def.target} already exists`)
       next.disks = [...(next.disks ?? []), d.def]
+      at = `/disks/${next.disks.length - 1}`
       break
     case 'interface':
       next.interfaces = [...(next.interfaces ?? []), d.def]
+      at = `/interfaces/${next.interfaces.length - 1}`
       break
     case 'ub-device':
     case 'fusion': {
@@ -150,19 +162,34 @@ export function withDevice(definition: UbVmDefinition, d: DeviceFile): UbVmDefin
       // an explicit EID that an existing device has (explicitly or as its auto EID) would renumber that device
       const owner = eidOwner(definition, d.def.eid)
       if (owner) fail(`error: Requested operation is not valid: EID ${hex(toInt(d.def.eid as number | string)!)} of '${d.def.name}' is already used by '${owner}'`)
-      ;(list as unknown[]).push(d.def)
+      at = `/ub/${d.kind === 'ub-device' ? 'devices' : 'fusion'}/${(list as unknown[]).push(d.def) - 1}`
       break
     }
     case 'fusion-member': {
       const f = next.ub?.fusion?.find((x) => x.name === d.def.device) ?? fail(`error: device not found: no fusion device named '${d.def.device}'`)
       if (f.members.some((m) => sameMember(m, d.def))) fail(`error: Requested operation is not valid: ${deviceLabel(d)} is already in the domain configuration`)
-      f.members.push(memberOf(d.def))
+      at = `/ub/fusion/${next.ub!.fusion!.indexOf(f)}/members/${f.members.push(memberOf(d.def)) - 1}`
       break
     }
   }
-  const problems = validateData(next, {file: d.file, locate: () => ({line: 0, col: 0})}).filter(isError)
-  if (problems.length > 0) throw new UbmgrError(problems.map((p) => `error: ${d.file}: ${formatProblem({...p, file: 'device'}).replace(/^device: /, '')}`), 1, {problems})
+  checkMerged(next, d, at)
   return next
+}
+
+/**
+ * The definition with the device in it must still validate. A problem inside the device is shown at its place
+ * in the device file (FILE:LINE:COL and the file's own pointer); one elsewhere names the domain's pointer.
+ */
+function checkMerged(next: UbVmDefinition, d: DeviceFile, at: string): void {
+  const inDevice = (pointer: string) => pointer === at || pointer.startsWith(`${at}/`)
+  const own = (pointer: string) => `${d.at ?? ''}${pointer.slice(at.length)}`
+  const locate: LoadedDocument['locate'] = (pointer, opts) => (inDevice(pointer) && d.locate ? d.locate(own(pointer), opts) : {line: 0, col: 0})
+  const problems = validateData(next, {file: d.file, locate}).filter(isError)
+  if (problems.length === 0) return
+  const lines = problems.map((p) =>
+    inDevice(p.pointer) ? formatProblem({...p, pointer: own(p.pointer)}) : `${d.file}: in domain '${next.name}': ${formatProblem({...p, file: 'x', line: 0}).replace(/^x: /, '')}`,
+  )
+  throw new UbmgrError(lines, 1, {problems})
 }
 
 /** The definition without the device; refuses what is not there with libvirt's words. */

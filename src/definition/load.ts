@@ -129,7 +129,7 @@ function checkTree(doc: Document, file: string, pos: (offset: number) => Positio
         const key = isScalar(pair.key) ? pair.key.value : pair.key
         if (key === '__proto__' || key === 'constructor' || key === 'prototype') fail(pair.key, `key '${String(key)}' is not allowed`)
         if (!isScalar(pair.key)) fail(pair.key, 'keys must be plain strings')
-        if (keys.has(String(key))) fail(pair.key, 'duplicate key (each key may appear once in a mapping)')
+        if (keys.has(String(key))) fail(pair.key, `duplicate key '${String(key).slice(0, 60)}' (each key may appear once in a mapping)`)
         keys.add(String(key))
         walk(pair.value, depth + 1)
       }

@@ -30,7 +30,7 @@ export interface UbVm {
   description?: string
   type: 'kvm' | 'qemu'
   arch: 'aarch64' | 'x86_64'
-  machine: string
+  machine: string | undefined
   vcpus: number
   memoryKiB: bigint
   hugepages: boolean
@@ -117,7 +117,8 @@ export function normalize(def: UbVmDefinition): UbVm {
     description: def.description,
     type: def.type ?? 'kvm',
     arch: def.arch ?? 'aarch64',
-    machine: def.machine ?? 'virt',
+    // aarch64 needs a machine (QEMU has no default there); elsewhere libvirt picks the default (x86: q35 or pc)
+    machine: def.machine ?? ((def.arch ?? 'aarch64') === 'aarch64' ? 'virt' : undefined),
     vcpus: def.vcpus,
     memoryKiB,
     hugepages: def.hugepages ?? false,

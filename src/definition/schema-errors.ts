@@ -29,9 +29,33 @@ const EXPECTED_BY_PROPERTY: Record<string, string> = {
   title: 'one line of text',
 }
 
-const HINTS: Record<string, string> = {
-  size: 'decimal units (GB) are not accepted; write 16GiB',
-  guid: 'the GUID type field (4th) is 0 for a bus instance, 1 for a device, 2 for an idevice or controller',
+const HINTS: Record<string, (value: unknown) => string | undefined> = {
+  size: sizeHint,
+  guid: () => 'the GUID type field (4th) is 0 for a bus instance, 1 for a device, 2 for an idevice or controller',
+}
+
+const BINARY = ['K', 'M', 'G', 'T'] as const
+
+/** What a rejected size means and what to write, worked out from the value itself. */
+export function sizeHint(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined
+  if (text === undefined) return undefined
+  if (/^\d+$/.test(text)) return `a bare number has no unit: write ${text}MiB if you meant MiB, or ${text}KiB for KiB (libvirt's default unit)`
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT])[bB]?$/.exec(text)
+  if (!m) return 'write a whole number and a binary unit, e.g. 16GiB or 512MiB'
+  const unit = m[2].toUpperCase() as (typeof BINARY)[number]
+  const power = BINARY.indexOf(unit) + 1
+  const bytes = Number(m[1]) * 1000 ** power
+  // the exact size in the largest binary unit that holds it as a whole number (sizes are integers), else KiB rounded down
+  let exact = `${Math.floor(bytes / 1024)}KiB (rounded down)`
+  for (let p = power; p >= 1; p--)
+    if (Number.isInteger(bytes / 1024 ** p)) {
+      exact = `${bytes / 1024 ** p}${BINARY[p - 1]}iB`
+      break
+    }
+  const approx = (bytes / 1024 ** power).toFixed(2)
+  const whole = Number.isInteger(Number(m[1])) ? `${m[1]}${unit}iB` : `${Math.round(Number(m[1]) * 1024)}${BINARY[power - 2] ?? 'K'}iB`
+  return `${text} is ${m[1]}×10^${3 * power} bytes ≈ ${approx}${unit}iB: write ${whole} if you meant binary units, or ${exact} for that size`
 }
 
 export function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
@@ -81,18 +105,25 @@ function toProblem(error: ErrorObject): RuleProblem {
         hint: near ? undefined : allowed.hint,
       }
     }
-    case 'enum':
-      return {pointer, rule, message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')} (got ${got(error.data)})`}
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String)
+      const near = typeof error.data === 'string' ? closest(error.data, allowed) : undefined
+      return {pointer, rule, message: `must be one of: ${allowed.join(', ')} (got ${got(error.data)})${near ? ` (did you mean '${near}'?)` : ''}`}
+    }
     case 'const':
       return {pointer, rule, message: `must be ${got(p.allowedValue)} (got ${got(error.data)})`}
-    case 'type':
-      return {pointer, rule, message: `must be ${article(String(p.type))} (got ${got(error.data)})`}
+    case 'type': {
+      // a value of the wrong type where a $defs type is expected says what that type looks like
+      const typeDef = defName(error.schemaPath)
+      const expected = typeDef ? EXPECTED[typeDef] : undefined
+      return {pointer, rule, message: `must be ${expected ?? article(String(p.type))} (got ${got(error.data)})`, hint: typeDef ? HINTS[typeDef]?.(error.data) : undefined}
+    }
     case 'pattern':
       return {
         pointer,
         rule,
         message: `must be ${EXPECTED[def ?? ''] ?? (EXPECTED_BY_PROPERTY[`${pointer.split('/')[1]}.${lastSegment(pointer)}`] ?? EXPECTED_BY_PROPERTY[lastSegment(pointer)]) ?? `text matching ${p.pattern}`} (got ${got(error.data)})`,
-        hint: def ? HINTS[def] : undefined,
+        hint: def ? HINTS[def]?.(error.data) : undefined,
       }
     case 'oneOf':
       return oneOfProblem(error, pointer, def)

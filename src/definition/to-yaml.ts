@@ -9,11 +9,26 @@ import type {UbVmDefinition} from './types.js'
 
 const HEX_KEYS = new Set(['eid', 'upi', 'tid', 'vendor'])
 
+// Plain scalars a YAML 1.1 reader (PyYAML, Ansible, older Go yaml) takes for something other than a string:
+// booleans and nulls of 1.1, octal and binary ints, sexagesimal numbers (a MAC such as 52:54:00:10:00:01 is
+// one), and floats such as 1e3 or .inf. yaml 1.2 reads them as strings, so they are quoted for everyone.
+const YAML11_NOT_A_STRING = new RegExp(
+  [
+    '^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$',
+    '^(?:~|null|Null|NULL)?$',
+    '^[-+]?(?:0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|(?:0|[1-9][0-9_]*))$',
+    '^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?$',
+    '^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*(?:[eE][-+]?[0-9]+)?$',
+    '^[-+]?[0-9][0-9_]*(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$',
+    '^[-+]?\\.(?:inf|Inf|INF)$|^\\.(?:nan|NaN|NAN)$',
+  ].join('|'),
+)
+
 export function definitionToYaml(definition: UbVmDefinition, comment?: string): string {
   const doc = new Document(definition)
   visit(doc, {
     Scalar(_, scalar) {
-      if (typeof scalar.value === 'string' && hasTerminalUnsafe(scalar.value)) scalar.type = Scalar.QUOTE_DOUBLE
+      if (typeof scalar.value === 'string' && (hasTerminalUnsafe(scalar.value) || YAML11_NOT_A_STRING.test(scalar.value))) scalar.type = Scalar.QUOTE_DOUBLE
     },
     Pair(_, pair) {
       if (isPair(pair) && isScalar(pair.key) && HEX_KEYS.has(String(pair.key.value)) && isScalar(pair.value) && typeof pair.value.value === 'number')
