@@ -52,6 +52,19 @@ export interface Backend {
   attach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean}>
   /** pending: libvirt sent the unplug request but the guest has not released the device yet. */
   detach(name: string, device: DeviceFile, flags: AttachFlags): Promise<{name: string; device: string; live: boolean; config: boolean; pending?: boolean}>
+  /** virsh suspend / resume: the guest's vCPUs stop / run again; devices stay assigned. */
+  suspend(name: string): Promise<{name: string; state: DomainState}>
+  resume(name: string): Promise<{name: string; state: DomainState}>
+  /** virsh reboot (the guest restarts) and reset (a hard reset, like pressing the button). */
+  reboot(name: string): Promise<{name: string; state: DomainState}>
+  reset(name: string): Promise<{name: string; state: DomainState}>
+  autostart(name: string, enable: boolean): Promise<{name: string; autostart: boolean}>
+  /** virsh domstate --reason: the state and why it is so (booted, unpaused, user, destroyed, shutdown, unknown). */
+  stateReason(name: string): Promise<{name: string; state: DomainState; reason: string}>
+  /** virsh domname: the name of the domain with this id or UUID. */
+  domname(idOrUuid: string): Promise<string>
+  /** The persistent definition, for edit. */
+  definition(name: string): Promise<UbVmDefinition>
 }
 
 /** What a connection can do with UB (`ubmgr capabilities`). */

@@ -1,4 +1,4 @@
-// start, shutdown, destroy, undefine: a backend verb on one domain or on names from stdin, and virsh's line.
+// start, shutdown, destroy, undefine, suspend, resume, reboot, reset: a backend verb on one domain or on names from stdin, and virsh's line.
 import {UbmgrCommand} from './command.js'
 import {connectFlag, domainNames, nameArg} from './flags.js'
 
@@ -6,7 +6,7 @@ export abstract class DomainVerbCommand extends UbmgrCommand {
   static override args = {name: nameArg}
   static override flags = {connect: connectFlag}
 
-  protected abstract readonly verb: 'start' | 'shutdown' | 'destroy' | 'undefine'
+  protected abstract readonly verb: 'start' | 'shutdown' | 'destroy' | 'undefine' | 'suspend' | 'resume' | 'reboot' | 'reset'
   /** What virsh says after the name: "started", "destroyed", … */
   protected abstract readonly done: string
 

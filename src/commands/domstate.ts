@@ -1,17 +1,26 @@
+import * as Flags from '@oclif/core/flags'
+
 import {UbmgrCommand} from '../cli/command.js'
 import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
 
 export default class Domstate extends UbmgrCommand {
   static override summary = 'Print a domain’s state: running, shut off or paused'
-  static override examples = ['<%= config.bin %> domstate vm1']
+  static override description =
+    'virsh domstate. --reason adds why, as virsh does: running (booted), running (unpaused), paused (user), shut off (destroyed), shut off (shutdown), shut off (unknown) for a domain never started. --json: {name, state, reason?}.'
+  static override examples = ['<%= config.bin %> domstate vm1', '<%= config.bin %> domstate vm1 --reason']
   static override args = {name: nameArg}
-  static override flags = {connect: connectFlag}
+  static override flags = {connect: connectFlag, reason: Flags.boolean({summary: 'also print why the domain is in that state'})}
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Domstate)
     const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
     const backend = await openBackend(flags.connect)
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      if (flags.reason) {
+        const r = await backend.stateReason(name)
+        this.say(`${r.state} (${r.reason})`)
+        return r
+      }
       const {state} = await backend.dominfo(name)
       this.say(state)
       return {name, state}

@@ -133,6 +133,45 @@ export class LibvirtBackend implements Backend {
     return {name, removed: !persistent}
   }
 
+  async suspend(name: string): Promise<{name: string; state: DomainState}> {
+    await virsh(this.uri, ['suspend'], [name])
+    return {name, state: await this.state(name)}
+  }
+
+  async resume(name: string): Promise<{name: string; state: DomainState}> {
+    await virsh(this.uri, ['resume'], [name])
+    return {name, state: await this.state(name)}
+  }
+
+  async reboot(name: string): Promise<{name: string; state: DomainState}> {
+    await virsh(this.uri, ['reboot'], [name])
+    return {name, state: await this.state(name)}
+  }
+
+  async reset(name: string): Promise<{name: string; state: DomainState}> {
+    await virsh(this.uri, ['reset'], [name])
+    return {name, state: await this.state(name)}
+  }
+
+  async autostart(name: string, enable: boolean): Promise<{name: string; autostart: boolean}> {
+    await virsh(this.uri, ['autostart', ...(enable ? [] : ['--disable'])], [name])
+    return {name, autostart: enable}
+  }
+
+  async stateReason(name: string): Promise<{name: string; state: DomainState; reason: string}> {
+    const m = /^(.+?) \((.+)\)$/.exec((await virsh(this.uri, ['domstate', '--reason'], [name])).trim())
+    if (!m) throw new UbmgrError(`error: cannot read virsh domstate --reason output for '${name}'`)
+    return {name, state: m[1] as DomainState, reason: m[2]}
+  }
+
+  async domname(idOrUuid: string): Promise<string> {
+    return (await virsh(this.uri, ['domname'], [idOrUuid])).trim()
+  }
+
+  async definition(name: string): Promise<UbVmDefinition> {
+    return importDomainXml(await virsh(this.uri, ['dumpxml', '--inactive'], [name])).definition
+  }
+
   private async state(name: string): Promise<DomainState> {
     return (await virsh(this.uri, ['domstate'], [name])).trim() as DomainState
   }

@@ -10,7 +10,7 @@ import {UbmgrError} from '../../ground/errors.js'
 import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
-import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainSummary, type UbCapabilities} from '../types.js'
+import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import type {FusionInstance} from '../../sim/vm/fusion.js'
@@ -109,7 +109,7 @@ export class SimBackend implements Backend {
       tx.writeHost(result.host)
       if (pool.steps.length > 0) writeLedger(tx, pool.ledger)
       tx.writeMeta({...meta, nextId: meta.nextId + 1})
-      tx.writeDomain({...r, state: 'running', id: meta.nextId, live: pinEids(pool.live), sim: result.guest})
+      tx.writeDomain({...r, state: 'running', reason: 'booted', id: meta.nextId, live: pinEids(pool.live), sim: result.guest})
       return {name, events: result.events}
     })
   }
@@ -128,8 +128,80 @@ export class SimBackend implements Backend {
         tx.removeDomain(name)
         return {name, removed: true}
       }
-      tx.writeDomain({...r, state: 'shut off', id: null, live: null, sim: null})
+      tx.writeDomain({...r, state: 'shut off', reason: verb === 'destroy' ? 'destroyed' : 'shutdown', id: null, live: null, sim: null})
       return {name, removed: false}
+    })
+  }
+
+  async suspend(name: string): Promise<{name: string; state: 'paused'}> {
+    return this.setState(name, 'suspend', (r) => {
+      if (r.state === 'paused') return
+      return {...r, state: 'paused', reason: 'user'}
+    }).then(() => ({name, state: 'paused'}))
+  }
+
+  /** QEMU driver: resuming a running domain is not an error (it only checks that the domain is active). */
+  async resume(name: string): Promise<{name: string; state: 'running'}> {
+    return this.setState(name, 'resume', (r) => (r.state === 'paused' ? {...r, state: 'running', reason: 'unpaused'} : undefined)).then(() => ({name, state: 'running'}))
+  }
+
+  /** The guest restarts: the simulator tears it down and runs the boot walk again, devices and pool slices kept. */
+  async reboot(name: string): Promise<{name: string; state: 'running'; events: unknown[]}> {
+    return this.restart(name, 'reboot')
+  }
+
+  async reset(name: string): Promise<{name: string; state: 'running'; events: unknown[]}> {
+    return this.restart(name, 'reset')
+  }
+
+  private async restart(name: string, verb: 'reboot' | 'reset'): Promise<{name: string; state: 'running'; events: unknown[]}> {
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
+      if (r.state === 'shut off') throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
+      const host = stopVm(r.sim as GuestState | null, await this.host(tx))
+      const result = startVm(normalize(r.live!), host)
+      if (!result.ok) throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
+      tx.writeHost(result.host)
+      tx.writeDomain({...r, state: 'running', reason: 'booted', sim: result.guest})
+      return {name, state: 'running' as const, events: result.events}
+    })
+  }
+
+  async autostart(name: string, enable: boolean): Promise<{name: string; autostart: boolean}> {
+    return this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
+      if (!r.persistent) throw new UbmgrError([`error: Failed to ${enable ? 'mark' : 'unmark'} domain '${name}' as autostarted`, 'error: Requested operation is not valid: cannot set autostart for transient domain'])
+      if (Boolean(r.autostart) !== enable) tx.writeDomain({...r, autostart: enable})
+      return {name, autostart: enable}
+    })
+  }
+
+  async stateReason(name: string): Promise<{name: string; state: DomainState; reason: string}> {
+    const r = await this.get(this.store, name)
+    return {name, state: r.state, reason: r.reason ?? (r.state === 'running' ? 'booted' : r.state === 'paused' ? 'user' : 'unknown')}
+  }
+
+  async domname(idOrUuid: string): Promise<string> {
+    const key = idOrUuid.toLowerCase()
+    const id = /^[0-9]+$/.test(key) ? Number(key) : undefined
+    const hit = (await this.store.listDomains()).find((d) => (id !== undefined ? d.id === id : d.uuid === key))
+    if (!hit) throw new UbmgrError(`error: failed to get domain '${idOrUuid}'`)
+    return hit.name
+  }
+
+  async definition(name: string): Promise<UbVmDefinition> {
+    const r = await this.get(this.store, name)
+    if (!r.config) throw new UbmgrError(`error: Requested operation is not valid: domain '${name}' is transient: there is no persistent definition to edit`)
+    return r.config
+  }
+
+  /** A state change of a running domain; `change` returns the new record, or undefined for nothing to do. */
+  private async setState(name: string, verb: string, change: (r: DomainRecord) => DomainRecord | undefined): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const r = await this.get(tx, name)
+      if (r.state === 'shut off') throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
+      const next = change(r)
+      if (next) tx.writeDomain(next)
     })
   }
 
@@ -156,7 +228,7 @@ export class SimBackend implements Backend {
       vcpus: vm.vcpus,
       maxMemoryKiB: Number(vm.memoryKiB),
       persistent: r.persistent,
-      autostart: false,
+      autostart: Boolean(r.autostart),
       ubDevices: vm.ub?.devices.length ?? 0,
       fusionDevices: vm.ub?.fusion.length ?? 0,
     }

@@ -22,6 +22,9 @@ export interface DomainRecord {
   live: UbVmDefinition | null
   /** What the simulator keeps for a running domain (guest state). */
   sim: unknown
+  /** Why it is in its state (virsh domstate --reason): booted, unpaused, user, destroyed, shutdown. */
+  reason?: string
+  autostart?: boolean
 }
 
 export interface StoreMeta {

@@ -1,0 +1,22 @@
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+
+export default class Domid extends UbmgrCommand {
+  static override summary = 'Print a domain’s id ("-" when it is not running)'
+  static override description = 'virsh domid. --json: {name, id} with id null when the domain is not running.'
+  static override examples = ['<%= config.bin %> domid vm1']
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag}
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Domid)
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
+    const backend = await openBackend(flags.connect)
+    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      const {id} = await backend.dominfo(name)
+      this.say(id === null ? '-' : String(id))
+      return {name, id}
+    })
+    return results.length === 1 ? results[0] : results
+  }
+}

@@ -1,0 +1,22 @@
+import {UbmgrCommand} from '../cli/command.js'
+import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+
+export default class Domuuid extends UbmgrCommand {
+  static override summary = 'Print a domain’s UUID'
+  static override description = 'virsh domuuid. --json: {name, uuid}.'
+  static override examples = ['<%= config.bin %> domuuid vm1']
+  static override args = {name: nameArg}
+  static override flags = {connect: connectFlag}
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Domuuid)
+    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
+    const backend = await openBackend(flags.connect)
+    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+      const {uuid} = await backend.dominfo(name)
+      this.say(uuid)
+      return {name, uuid}
+    })
+    return results.length === 1 ? results[0] : results
+  }
+}
