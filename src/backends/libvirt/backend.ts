@@ -20,7 +20,7 @@ import {serialize} from '../../xml/serialize.js'
 import {attr, child, el, elements, type XmlElement} from '../../xml/tree.js'
 import {checkAttachFlags, type AttachFlags} from '../attach-flags.js'
 import {deviceLabel, withDevice, type DeviceFile} from '../devices.js'
-import {lineDiff} from '../sim/backend.js'
+import {lineDiff} from '../diff.js'
 import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
 import {detectUbSupport, type UbSupport} from './ub-support.js'
 import {domainExists, virsh} from './virsh.js'
@@ -86,7 +86,7 @@ export class LibvirtBackend implements Backend {
     const before = existingXml ? definitionToYaml(importDomainXml(existingXml).definition) : ''
     if (opts.dryRun) {
       const after = definitionToYaml(importDomainXml(xml).definition)
-      return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: lineDiff(before, after), dryRun: true, target: {name: choice.target, reason: choice.reason}}
+      return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: await lineDiff(before, after), dryRun: true, target: {name: choice.target, reason: choice.reason}}
     }
     await this.withTempFile(`${encodeURIComponent(definition.name)}.xml`, xml, async (path) => {
       try {
@@ -104,7 +104,7 @@ export class LibvirtBackend implements Backend {
     }
     const after = definitionToYaml(importDomainXml(stored).definition)
     const uuid = (await virsh(this.uri, ['domuuid'], [definition.name])).trim()
-    return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
+    return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: await lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
   }
 
   async undefine(name: string): Promise<{name: string; transient: boolean}> {

@@ -10,6 +10,7 @@ import {UbmgrError} from '../../ground/errors.js'
 import {renderDomain, type RenderTarget} from '../../xml/render.js'
 import {attachScope, type AttachScope} from '../attach-flags.js'
 import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
+import {lineDiff} from '../diff.js'
 import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
 import {resetDevice, type GuestState} from '../../sim/vm/index.js'
@@ -69,7 +70,7 @@ export class SimBackend implements Backend {
       const config: UbVmDefinition = {...definition, uuid}
       const before = existing?.config ? definitionToYaml(existing.config) : ''
       const after = definitionToYaml(config)
-      const diff = lineDiff(before, after)
+      const diff = await lineDiff(before, after)
       const outcome = !existing ? 'created' : before === after && existing.persistent ? 'unchanged' : 'changed'
       if (!opts.dryRun && outcome !== 'unchanged')
         tx.writeDomain(
@@ -343,22 +344,4 @@ function runningFusion(r: DomainRecord): FusionInstance[] {
 
 function summary(r: DomainRecord): DomainSummary {
   return {name: r.name, uuid: r.uuid, state: r.state, id: r.id}
-}
-
-/** A minimal line diff (-/+), enough to show what a define changes. */
-export function lineDiff(before: string, after: string): string[] {
-  const a = before === '' ? [] : before.trimEnd().split('\n')
-  const b = after.trimEnd().split('\n')
-  const out: string[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      i++
-      j++
-    } else if (j < b.length && !a.slice(i).includes(b[j])) out.push(`+ ${b[j++]}`)
-    else if (i < a.length) out.push(`- ${a[i++]}`)
-    else out.push(`+ ${b[j++]}`)
-  }
-  return out
 }
