@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // the system programs the tests use (libvirt, QEMU, xmllint, etcd): installed as root, else one clear stop
+    globalSetup: ['test/setup/system-deps.ts'],
   },
 })
