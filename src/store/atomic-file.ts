@@ -5,8 +5,16 @@ import {basename, dirname, join} from 'node:path'
 
 import {crashPoint} from './crash-point.js'
 
-/** `prepare` runs on the new file before it is written (e.g. to set its mode and owner). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, prepare?: (file: FileHandle) => Promise<void>): Promise<void> {
+/**
+ * `prepare` runs on the new file before it is written (e.g. to set its mode and owner). `syncDir: false` leaves
+ * the directory fsync to the caller (a journaled commit syncs each directory once, after all its renames).
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  prepare?: (file: FileHandle) => Promise<void>,
+  opts: {syncDir?: boolean} = {},
+): Promise<void> {
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`)
   const fh = await open(tmp, 'wx', 0o644)
@@ -30,11 +38,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, p
     throw error
   }
   crashPoint()
+  if (opts.syncDir === false) return
+  await syncDirectory(dir)
+  crashPoint()
+}
+
+export async function syncDirectory(dir: string): Promise<void> {
   const d = await open(dir, 'r')
   try {
     await d.sync()
   } finally {
     await d.close()
   }
-  crashPoint()
 }

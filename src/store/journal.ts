@@ -6,7 +6,7 @@ import {mkdir, readFile, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
-import {writeFileAtomic} from './atomic-file.js'
+import {syncDirectory, writeFileAtomic} from './atomic-file.js'
 import {crashPoint, nonAtomicForTest} from './crash-point.js'
 
 export const JOURNAL = 'journal.json'
@@ -24,7 +24,14 @@ export async function commitChanges(dir: string, changes: Change[]): Promise<voi
     return
   }
   await writeFileAtomic(join(dir, JOURNAL), JSON.stringify({version: 1, changes}) + '\n')
-  for (const change of changes) await applyChange(dir, change)
+  // after the commit point a crash is repaired by replaying the journal, so the renames need not be durable
+  // one by one: each directory they touched is synced once, before the journal goes
+  const touched = new Set<string>()
+  for (const change of changes) touched.add(await applyChange(dir, change, false))
+  for (const d of touched) {
+    await syncDirectory(d)
+    crashPoint()
+  }
   await rm(join(dir, JOURNAL), {force: true})
   crashPoint()
 }
@@ -49,14 +56,15 @@ export async function replayJournal(dir: string): Promise<boolean> {
   return true
 }
 
-async function applyChange(dir: string, change: Change): Promise<void> {
+/** Apply one change; returns the directory it touched. */
+async function applyChange(dir: string, change: Change, syncDir = true): Promise<string> {
   const path = join(dir, change.path)
   if (change.text === null) {
     await rm(path, {force: true})
     crashPoint()
-  }
-  else {
+  } else {
     await mkdir(dirname(path), {recursive: true, mode: 0o700})
-    await writeFileAtomic(path, change.text)
+    await writeFileAtomic(path, change.text, undefined, {syncDir})
   }
+  return dirname(path)
 }

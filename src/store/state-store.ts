@@ -26,7 +26,26 @@ function keyOfFile(prefixDir: string, file: string): string {
 
 export class Transaction {
   private readonly staged = new Map<string, unknown>()
+  /** The committed text of each key read, so a value written back unchanged is not rewritten. */
+  private readonly readTexts = new Map<string, string | undefined>()
+  private readonly hooks: Array<() => Promise<void>> = []
   constructor(private readonly store: StateStore) {}
+
+  /** Run fn after the transaction's work and before its commit (e.g. to keep an index of what it staged). */
+  beforeCommit(fn: () => Promise<void>): void {
+    this.hooks.push(fn)
+  }
+
+  async runHooks(): Promise<void> {
+    for (const hook of this.hooks) await hook()
+  }
+
+  /** What was staged under a directory prefix: key → new value, or undefined for a removal. */
+  stagedUnder(prefix: string): Array<[string, unknown]> {
+    const out: Array<[string, unknown]> = []
+    for (const [key, value] of this.staged) if (key.startsWith(prefix + '/')) out.push([key, value === DELETED ? undefined : value])
+    return out
+  }
 
   get dir(): string {
     return this.store.dir
@@ -37,7 +56,9 @@ export class Transaction {
       const v = this.staged.get(key)
       return v === DELETED ? undefined : structuredClone(v as T)
     }
-    return this.store.read<T>(key)
+    const {value, text} = await this.store.readWithText<T>(key)
+    this.readTexts.set(key, text)
+    return value
   }
 
   put(key: string, value: unknown): void {
@@ -56,8 +77,15 @@ export class Transaction {
     return [...keys].sort()
   }
 
+  /** What to write: compact JSON of each staged value, leaving out values written back unchanged. */
   changes(): Change[] {
-    return [...this.staged].map(([key, value]) => ({path: keyPath(key), text: value === DELETED ? null : JSON.stringify(value, null, 2) + '\n'}))
+    const out: Change[] = []
+    for (const [key, value] of this.staged) {
+      const text = value === DELETED ? null : JSON.stringify(value) + '\n'
+      if (this.readTexts.has(key) && (this.readTexts.get(key) ?? null) === text) continue
+      out.push({path: keyPath(key), text})
+    }
+    return out
   }
 }
 
@@ -70,6 +98,7 @@ export class StateStore {
       await this.recover()
       const tx = new Transaction(this)
       const result = await fn(tx)
+      await tx.runHooks()
       assertHeld()
       await commitChanges(this.dir, tx.changes())
       return result
@@ -121,17 +150,21 @@ export class StateStore {
 
   /** Committed state of one key, without the lock (a journal not yet replayed is not visible). */
   async read<T>(key: string): Promise<T | undefined> {
+    return (await this.readWithText<T>(key)).value
+  }
+
+  async readWithText<T>(key: string): Promise<{value: T | undefined; text: string | undefined}> {
     const path = join(this.dir, keyPath(key))
     let text: string
     try {
       text = await readFile(path, 'utf8')
     } catch (error) {
       const e = error as NodeJS.ErrnoException
-      if (e.code === 'ENOENT') return undefined
+      if (e.code === 'ENOENT') return {value: undefined, text: undefined}
       throw new UbmgrError(`error: cannot read the state file ${path}: ${describe(e)}`)
     }
     try {
-      return JSON.parse(text) as T
+      return {value: JSON.parse(text) as T, text}
     } catch {
       throw new UbmgrError(`error: state file ${path} is not valid JSON; run 'ubmgr store check --repair'`)
     }

@@ -62,9 +62,9 @@ export class SimBackend implements Backend {
       if (existing && definition.uuid && definition.uuid.toLowerCase() !== existing.uuid)
         throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${existing.name}' already exists with uuid ${existing.uuid}`])
       if (!existing && definition.uuid) {
-        const clash = (await tx.listDomains()).find((d) => d.uuid === definition.uuid!.toLowerCase())
-        if (clash)
-          throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${clash.name}' already exists with uuid ${clash.uuid}`])
+        const clash = await tx.nameOfUuid(definition.uuid.toLowerCase())
+        if (clash !== undefined)
+          throw new UbmgrError([`error: Failed to define domain from ${opts.source}`, `error: operation failed: domain '${clash}' already exists with uuid ${definition.uuid.toLowerCase()}`])
       }
       const uuid = existing?.uuid ?? definition.uuid?.toLowerCase() ?? randomUUID()
       const config: UbVmDefinition = {...definition, uuid}
@@ -185,7 +185,7 @@ export class SimBackend implements Backend {
   async domname(idOrUuid: string): Promise<string> {
     const key = idOrUuid.toLowerCase()
     const id = /^[0-9]+$/.test(key) ? Number(key) : undefined
-    const hit = (await this.store.listDomains()).find((d) => (id !== undefined ? d.id === id : d.uuid === key))
+    const hit = (await this.store.listSummaries()).domains.find((d) => (id !== undefined ? d.id === id : d.uuid === key))
     if (!hit) throw new UbmgrError(`error: failed to get domain '${idOrUuid}'`)
     return hit.name
   }
@@ -216,7 +216,7 @@ export class SimBackend implements Backend {
   }
 
   async list(opts: {all: boolean}): Promise<{domains: DomainSummary[]; damaged: string[]}> {
-    const {domains, damaged} = await this.store.listDomainsTolerant()
+    const {domains, damaged} = await this.store.listSummaries()
     return {domains: domains.filter((r) => opts.all || r.state !== 'shut off').map(summary), damaged}
   }
 
@@ -342,6 +342,6 @@ function runningFusion(r: DomainRecord): FusionInstance[] {
   return fusion
 }
 
-function summary(r: DomainRecord): DomainSummary {
+function summary(r: {name: string; uuid: string; state: DomainState; id: number | null}): DomainSummary {
   return {name: r.name, uuid: r.uuid, state: r.state, id: r.id}
 }

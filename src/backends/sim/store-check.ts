@@ -9,6 +9,8 @@ import type {HostState} from '../../sim/host/model.js'
 import {moveAside, scanStore, type Finding} from '../../store/checker.js'
 import {commitChanges} from '../../store/journal.js'
 import {keyPath} from '../../store/state-store.js'
+import {join} from 'node:path'
+import {INDEX_KEY, indexOf, indexShape, type DomainIndex} from './domain-index.js'
 import {domainShape, hostShape, ledgerShape, metaShape, type DomainRecord, type EmbeddedStore} from './store.js'
 
 export interface StoreCheckReport {
@@ -20,7 +22,7 @@ export interface StoreCheckReport {
   clean: boolean
 }
 
-const SHAPES = {'domains/': domainShape, host: hostShape, 'pool/ledger': ledgerShape, store: metaShape}
+const SHAPES = {'domains/': domainShape, host: hostShape, 'pool/ledger': ledgerShape, store: metaShape, [INDEX_KEY]: indexShape}
 
 export async function checkStore(store: EmbeddedStore, repair: boolean): Promise<StoreCheckReport> {
   // under the store lock, so a commit in progress elsewhere is not mistaken for damage
@@ -36,9 +38,30 @@ async function run(store: EmbeddedStore, repair: boolean): Promise<StoreCheckRep
   const disagree = heldWhileOff(domains).concat(host ? hostAgreement(host, ledger, domains) : [])
   for (const f of disagree) findings.push(f)
   if (repair && (hostLost || disagree.length > 0)) await resetHost(store, domains, host !== undefined, ledger !== undefined, findings)
+  const index = values.get(INDEX_KEY) as DomainIndex | undefined
+  const indexWrong = findings.some((f) => f.subject === INDEX_KEY) || (index !== undefined && !sameIndex(index, indexOf(domains)))
+  if (indexWrong && !findings.some((f) => f.subject === INDEX_KEY)) findings.push({kind: 'inconsistent', subject: INDEX_KEY, message: `the domain index ${join(store.dir, keyPath(INDEX_KEY))} disagrees with the domain records`})
+  // the index is derived: after any repair it is written anew from the records that are left
+  if (repair && (indexWrong || findings.some((f) => f.repaired))) {
+    // a host reset shut off the running domains and removed the transient ones
+    const reset = stoppedByReset(findings)
+    const after = domains
+      .filter((d) => !(reset && d.state !== 'shut off' && !d.persistent))
+      .map((d) => (reset && d.state !== 'shut off' ? {...d, state: 'shut off' as const, id: null} : d))
+    await commitChanges(store.dir, [{path: keyPath(INDEX_KEY), text: JSON.stringify(indexOf(after)) + '\n'}])
+    for (const f of findings) if (f.subject === INDEX_KEY && !f.repaired) f.repaired = 'rebuilt from the domain records'
+  }
   // temp files of dead writers are garbage, not damage: reported, and swept by the next command that writes
   const unrepaired = findings.filter((f) => !f.repaired && f.kind !== 'temp')
   return {dir: store.dir, domains: domains.length, running: domains.filter((d) => d.state !== 'shut off').length, findings, clean: unrepaired.length === 0}
+}
+
+const stoppedByReset = (findings: Finding[]) => findings.some((f) => f.subject === 'host' && f.message.startsWith('the simulated host state was lost'))
+
+function sameIndex(a: DomainIndex, b: DomainIndex): boolean {
+  const names = Object.keys(a.domains)
+  if (names.length !== Object.keys(b.domains).length) return false
+  return names.every((n) => b.domains[n] !== undefined && JSON.stringify(a.domains[n]) === JSON.stringify(b.domains[n]))
 }
 
 function heldWhileOff(domains: DomainRecord[]): Finding[] {

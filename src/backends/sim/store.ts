@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import type {UbVmDefinition} from '../../definition/types.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {keyPath, StateStore, type Transaction} from '../../store/state-store.js'
+import {INDEX_KEY, indexEntry, indexOf, indexShape, keepIndex, type DomainIndex, type IndexEntry} from './domain-index.js'
 import type {DomainState} from '../types.js'
 
 export interface DomainRecord {
@@ -104,6 +105,21 @@ export class EmbeddedStore {
     return this.state.transaction((tx) => fn(new EmbeddedTx(tx)))
   }
 
+  /**
+   * What list prints, from the index: name, uuid, state, id. The directory listing (cheap) must name the same
+   * domains as the index; when it does not (no index yet, a damaged one, a file added by hand) every record is
+   * read instead, which also reports damaged files one line each.
+   */
+  async listSummaries(): Promise<{domains: Array<IndexEntry & {name: string}>; damaged: string[]}> {
+    await this.state.settle()
+    const index = await this.state.read<DomainIndex>(INDEX_KEY).catch(() => undefined)
+    const names = (await this.state.keys('domains')).map((k) => k.slice('domains/'.length))
+    if (index && !indexShape(index) && names.length === Object.keys(index.domains).length && names.every((n) => n in index.domains))
+      return {domains: names.sort().map((name) => ({name, ...index.domains[name]})), damaged: []}
+    const {domains, damaged} = await this.listDomainsTolerant()
+    return {domains: domains.map((r) => ({name: r.name, ...indexEntry(r)})), damaged}
+  }
+
   async readDomain(name: string): Promise<DomainRecord | undefined> {
     await this.state.settle()
     return checkedDomain(this.dir, domainKey(name), await this.state.read(domainKey(name)))
@@ -137,7 +153,36 @@ export class EmbeddedStore {
 
 /** The embedded backend's view of one transaction. */
 export class EmbeddedTx {
-  constructor(readonly tx: Transaction) {}
+  private index?: Promise<DomainIndex>
+  constructor(readonly tx: Transaction) {
+    keepIndex(tx, () => this.committedIndex())
+  }
+
+  /** The index as committed, rebuilt from the records when the store has none or a damaged one. */
+  committedIndex(): Promise<DomainIndex> {
+    this.index ??= (async () => {
+      const stored = await this.tx.get<DomainIndex>(INDEX_KEY).catch(() => undefined)
+      if (stored && !indexShape(stored)) return stored
+      const records = await Promise.all((await this.tx.keys('domains')).map((k) => this.readRecordOrSkip(k)))
+      return indexOf(records.filter((r): r is DomainRecord => r !== undefined))
+    })()
+    return this.index
+  }
+
+  /** The name of the domain with this uuid, from the index. */
+  async nameOfUuid(uuid: string): Promise<string | undefined> {
+    const index = await this.committedIndex()
+    for (const name in index.domains) if (index.domains[name].uuid === uuid) return name
+    return undefined
+  }
+
+  private async readRecordOrSkip(key: string): Promise<DomainRecord | undefined> {
+    try {
+      return checkedDomain(this.tx.dir, key, await this.tx.get(key))
+    } catch {
+      return undefined
+    }
+  }
 
   async readDomain(name: string): Promise<DomainRecord | undefined> {
     return checkedDomain(this.tx.dir, domainKey(name), await this.tx.get(domainKey(name)))
