@@ -5,9 +5,9 @@ import {PoolCommand} from '../../cli/pool-command.js'
 export default class PoolCheck extends PoolCommand {
   static override summary = 'Reconcile the pool ledger with the host and the domains; report every leak'
   static override description =
-    'Every held slice must be registered (ENTITY_REG) into an existing bus instance and, when a VM holds it, be that\n' +
-    'running VM’s device with that GUID; every pooled entity in a dynamic bus instance must be held there; no GUID\n' +
-    'used twice; no empty dynamic bus instance. Exit 1 when anything disagrees. Self-contained (not yet part of a\n' +
+    'Every held slice must be registered (ENTITY_REG) into an existing bus instance and, when a VM holds it, be that ' +
+    'running VM’s device with that GUID; every pooled entity in a dynamic bus instance must be held there; no GUID ' +
+    'used twice; no empty dynamic bus instance. Exit 1 when anything disagrees. Self-contained (not yet part of a ' +
     '`store check`). --json: {problems: [{kind, subject, message}], cards, slices, held, busInstances}.'
   static override examples = ['<%= config.bin %> pool check']
   static override flags = PoolCommand.flags
