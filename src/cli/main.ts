@@ -12,29 +12,32 @@ import {usageReason} from './usage.js'
 
 export async function main(argv: string[], root: string): Promise<void> {
   guardStreams()
-  let bin = 'ubmgr'
+  let config: Config | undefined
   try {
-    const config = await Config.load(root)
-    bin = config.bin
-    const normalized = normalizeArgv(argv, bin, (words) => {
+    const loaded = await Config.load(root)
+    config = loaded
+    const normalized = normalizeArgv(argv, loaded.bin, (words) => {
       // The longest run of words that names a command: `pool list` before `pool`.
       for (let n = words.length; n >= 1; n--) {
-        const command = config.findCommand(words.slice(0, n).join(':'))
+        const command = loaded.findCommand(words.slice(0, n).join(':'))
         if (command) return {command, words: n}
       }
       return undefined
     })
     if (normalized.debug) process.env.UBMGR_DEBUG = '1'
     // run() reloads a loaded Config at no real cost (its plugins are reused).
-    await run(normalized.argv, config)
+    await run(normalized.argv, loaded)
     await flush()
   } catch (error) {
-    await report(error, argv, bin)
+    await report(error, argv, config)
   }
 }
 
-async function report(error: unknown, argv: string[], bin: string): Promise<void> {
-  const err = error instanceof Error ? error : new Error(String(error))
+async function report(error: unknown, argv: string[], config: Config | undefined): Promise<void> {
+  let err = error instanceof Error ? error : new Error(String(error))
+  // `ubmgr help lsit`: plugin-help's "Command lsit not found." gets the same line as `ubmgr lsit`.
+  const helpNotFound = /^Command (\S+) not found\.?$/.exec(err.message)
+  if (helpNotFound && config) err = (await import('./not-found.js')).notFound(config, helpNotFound[1].replaceAll(' ', ':'))
   const oclif = (err as {oclif?: {exit?: number}}).oclif
   // A ubmgr command already reported and chose the status (its catch ends with oclif's ExitError).
   if ((err as {code?: string}).code === 'EEXIT') {
@@ -49,7 +52,7 @@ async function report(error: unknown, argv: string[], bin: string): Promise<void
     message = err.lines.join('\n')
   } else if (oclif) {
     exit = oclif.exit ?? 2
-    message = `error: ${usageReason(err, bin) ?? 'invalid usage'}`
+    message = `error: ${usageReason(err, config?.bin ?? 'ubmgr') ?? 'invalid usage'}`
   } else {
     exit = 1
     message = `error: internal error: ${err.message.split('\n')[0]} (UBMGR_DEBUG=1 shows where)`
