@@ -2,12 +2,11 @@
 // error that did not pass through a ubmgr command's catch() (an unknown command, a plugin's parse error)
 // printed as one `error: …` line (or --json's {"error":…}) instead of oclif's " ›   Error:" block.
 import {Config} from '@oclif/core/config'
-import {flush} from '@oclif/core/flush'
 import {run} from '@oclif/core/run'
 
 import {debugEnabled, UbmgrError} from '../ground/errors.js'
 import {normalizeArgv} from './global-options.js'
-import {drainStreams, guardStreams, printErr, printJson} from './output.js'
+import {drainStreams, guardStreams, printErr, printJson, stdoutFailed} from './output.js'
 import {usageReason} from './usage.js'
 
 export async function main(argv: string[], root: string): Promise<void> {
@@ -27,7 +26,10 @@ export async function main(argv: string[], root: string): Promise<void> {
     if (normalized.debug) process.env.UBMGR_DEBUG = '1'
     // run() reloads a loaded Config at no real cost (its plugins are reused).
     await run(normalized.argv, loaded)
-    await flush()
+    // oclif's flush() waits for a 'drain' that a stdout closed by its reader (EPIPE) never emits.
+    await drainStreams()
+    // Nothing more can reach a failed stdout; end with the status the stream error set (EPIPE keeps it).
+    if (stdoutFailed()) process.exit(process.exitCode ?? 0)
   } catch (error) {
     await report(error, argv, config)
   }
