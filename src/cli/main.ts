@@ -49,8 +49,9 @@ function normalize(argv: string[], config: Config) {
   })
 }
 
-/** argv (normalized) starts with a command of config, and no help flag asks for the list of all commands. */
+/** argv (normalized) starts with a command of config, or is --version (which needs no command at all). */
 function namesCommand(argv: string[], config: Config): boolean {
+  if (argv[0] === '--version') return true
   return argv.length > 0 && !argv[0].startsWith('-') && config.findCommand(argv[0]) !== undefined
 }
 
