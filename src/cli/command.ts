@@ -93,7 +93,9 @@ export abstract class UbmgrCommand extends Command {
   private internalErrorLine(err: Error): string {
     if (err instanceof Errors.CLIError) {
       const ctor = this.ctor as typeof UbmgrCommand & {args?: Record<string, {name?: string; required?: boolean}>}
-      const reason = usageReason(err, this.config.bin, {id: this.id, args: ctor.args, flags: ctor.flags, strict: ctor.strict})
+      // --json is added by oclif at parse time (enableJsonFlag), not in the static flags.
+      const flags = {...ctor.baseFlags, json: {name: 'json'}, ...ctor.flags}
+      const reason = usageReason(err, this.config.bin, {id: this.id, args: ctor.args, flags, strict: ctor.strict})
       if (reason) return `error: ${reason}`
     }
     const message = firstLine(err.message)
