@@ -12,6 +12,8 @@ export DEBIAN_FRONTEND=noninteractive
 need_apt=()
 command -v virsh >/dev/null || need_apt+=(libvirt-clients)
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
+# zsh: the completion test completes real command lines in zsh (without it only the script is checked)
+command -v zsh >/dev/null || need_apt+=(zsh)
 # the package's postinst may try to start the packaged etcd service: harmless without systemd, and the tests
 # never use its port 2379
 [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)

@@ -1,4 +1,4 @@
-// The base of every ubmgr command: --json, -q and --all-problems on all verbs, results on stdout,
+// The base of every ubmgr command: --json, -q, --debug and --all-problems on all verbs, results on stdout,
 // diagnostics on stderr, one line per problem, no stack traces unless UBMGR_DEBUG=1, documented exit codes
 // (0 ok, 1 failed, 2 usage). Printing goes through ./output.ts (escaping, EPIPE/ENOSPC, problem caps).
 import {Command} from '@oclif/core/command'
@@ -7,11 +7,18 @@ import * as Flags from '@oclif/core/flags'
 
 import {debugEnabled, UbmgrError} from '../ground/errors.js'
 import {capLines, drainStreams, guardStreams, printErr, printJson, printOut, stdoutFailed} from './output.js'
+import {usageReason} from './usage.js'
 
 export abstract class UbmgrCommand extends Command {
   static override enableJsonFlag = true
   static override baseFlags = {
-    quiet: Flags.boolean({char: 'q', summary: 'Print nothing on success (errors still go to stderr).', helpGroup: 'GLOBAL'}),
+    quiet: Flags.boolean({
+      char: 'q',
+      summary: 'Quiet, as virsh -q: data without headers or messages; verbs that act print nothing (errors still go to stderr).',
+      helpGroup: 'GLOBAL',
+    }),
+    // Read from argv by src/cli/main.ts (UBMGR_DEBUG=1) before parsing, so parse errors get stacks too.
+    debug: Flags.boolean({summary: 'Print stack traces of errors (as UBMGR_DEBUG=1).', helpGroup: 'GLOBAL'}),
     'all-problems': Flags.boolean({summary: 'Print every problem line (by default the first 20 per file, then a count).', helpGroup: 'GLOBAL'}),
   }
 
@@ -32,6 +39,11 @@ export abstract class UbmgrCommand extends Command {
   /** Human output on stdout, unless --json or --quiet. */
   protected say(text: string): void {
     if (!this.jsonEnabled() && !this.quiet) printOut(text)
+  }
+
+  /** Data the user asked for (a table's rows, a record) in human form: printed with -q, not with --json. */
+  protected data(text: string): void {
+    if (!this.jsonEnabled()) printOut(text)
   }
 
   /** A diagnostic on stderr (warnings, progress notes); shown even with --json, never with --quiet. */
@@ -77,8 +89,15 @@ export abstract class UbmgrCommand extends Command {
     return super.finally(err)
   }
 
-  /** A bug, or an error ubmgr did not expect: one line naming the file being read. */
+  /** A usage error's reason, or a bug (an error ubmgr did not expect): one line naming the file being read. */
   private internalErrorLine(err: Error): string {
+    if (err instanceof Errors.CLIError) {
+      const ctor = this.ctor as typeof UbmgrCommand & {args?: Record<string, {name?: string; required?: boolean}>}
+      // --json is added by oclif at parse time (enableJsonFlag), not in the static flags.
+      const flags = {...ctor.baseFlags, json: {name: 'json'}, ...ctor.flags}
+      const reason = usageReason(err, this.config.bin, {id: this.id, args: ctor.args, flags, strict: ctor.strict})
+      if (reason) return `error: ${reason}`
+    }
     const message = firstLine(err.message)
     if (err instanceof Errors.CLIError || !this.inputFile) return `error: ${message}`
     return `error: ${this.inputFile}: internal error: ${message} (UBMGR_DEBUG=1 shows where)`

@@ -7,9 +7,9 @@ import {connectFlag, targetFlag} from './flags.js'
 
 export abstract class DeviceCommand extends UbmgrCommand {
   static override description =
-    'FILE is one device in YAML/JSON (a UB device, fusion device, disk or interface, bare or under one key\n' +
-    'ubDevice:/fusion:/disk:/interface:) or an XML fragment of any target. Flags as virsh: no flag = --live;\n' +
-    '--live and --config may be combined; --persistent = --config when stopped, --live --config when running;\n' +
+    'FILE is one device in YAML/JSON (a UB device, fusion device, disk or interface, bare or under one key ' +
+    'ubDevice:/fusion:/disk:/interface:) or an XML fragment of any target. Flags as virsh: no flag = --live; ' +
+    '--live and --config may be combined; --persistent = --config when stopped, --live --config when running; ' +
     '--current = --live when running, --config when stopped, and excludes the others.'
   static override args = {
     name: Args.string({description: 'domain name', required: true}),

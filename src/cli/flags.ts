@@ -5,12 +5,20 @@ import * as Flags from '@oclif/core/flags'
 export const connectFlag = Flags.string({
   char: 'c',
   summary: 'Connection URI: sim:///NAME (embedded simulator) or a libvirt URI such as qemu:///system or qemu+ssh://host/system.',
-  description: 'Default: $UBMGR_DEFAULT_URI, else sim:///default.',
+  description: 'Default: $UBMGR_DEFAULT_URI, else $LIBVIRT_DEFAULT_URI, else sim:///default. May also come before the command, as in virsh: ubmgr -c URI list.',
   helpGroup: 'GLOBAL',
 })
 
 export const targetFlag = Flags.string({
-  summary: 'XML form for libvirt: upstream (stock libvirt, default) or openeuler (openEuler’s UB-aware libvirt); for dumpxml also ubmgr.',
+  summary: 'XML form sent to libvirt: openeuler (openEuler’s UB-aware libvirt) or upstream (stock libvirt).',
+  description: 'Default: detected — openeuler where the libvirt understands UB (domain capabilities, else a validating probe), upstream elsewhere. Not used on sim://.',
+  options: ['ubmgr', 'openeuler', 'upstream'],
+})
+
+/** dumpxml renders stored XML again only when asked: its default differs from define's. */
+export const dumpxmlTargetFlag = Flags.string({
+  summary: 'XML form to print: ubmgr, openeuler or upstream.',
+  description: 'Default: ubmgr on sim://; on libvirt, libvirt’s own XML as it stores it (no --target means no re-rendering).',
   options: ['ubmgr', 'openeuler', 'upstream'],
 })
 

@@ -45,22 +45,25 @@ export function capLines(lines: string[], all: boolean): string[] {
 
 /**
  * Take over stdout/stderr errors (oclif's own listener rethrows everything but EPIPE, which prints a Node
- * stack for ENOSPC). Idempotent.
+ * stack for ENOSPC). Idempotent; called again once a command is loaded, because oclif's Command module adds
+ * its listener when it is first imported, which may be after the first call (src/cli/main.ts).
  */
 export function guardStreams(): void {
-  if ((process.stdout as {ubmgrGuarded?: boolean}).ubmgrGuarded) return
-  ;(process.stdout as {ubmgrGuarded?: boolean}).ubmgrGuarded = true
-  process.stdout.removeAllListeners('error')
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    stdoutBroken = true
-    if (error.code === 'EPIPE') return
-    process.exitCode = 1
-    if (!process.stderr.destroyed) process.stderr.write(`error: cannot write to standard output: ${describeWriteError(error)}\n`)
-  })
-  // Nothing more can be said when stderr itself fails; the exit status tells.
-  process.stderr.on('error', () => {
-    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-  })
+  for (const listener of process.stdout.listeners('error')) if (listener !== onStdoutError) process.stdout.off('error', listener as never)
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError)
+  if (!process.stderr.listeners('error').includes(onStderrError)) process.stderr.on('error', onStderrError)
+}
+
+function onStdoutError(error: NodeJS.ErrnoException): void {
+  stdoutBroken = true
+  if (error.code === 'EPIPE') return
+  process.exitCode = 1
+  if (!process.stderr.destroyed) process.stderr.write(`error: cannot write to standard output: ${describeWriteError(error)}\n`)
+}
+
+// Nothing more can be said when stderr itself fails; the exit status tells.
+function onStderrError(): void {
+  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
 }
 
 /** True once stdout failed (EPIPE or a write error): the command's output did not all arrive. */

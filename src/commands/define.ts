@@ -7,11 +7,11 @@ import {connectFlag, targetFlag} from '../cli/flags.js'
 export default class Define extends UbmgrCommand {
   static override summary = 'Define (create or update) a domain from a definition or domain XML'
   static override description =
-    'FILE is a UB VM definition (YAML/JSON) or domain XML of any target. Defining the same name again keeps\n' +
-    'its uuid and reports whether anything changed; a different uuid for an existing name is refused, as\n' +
-    'libvirt does. With --dry-run nothing changes: the definition is validated and the change is shown.\n' +
-    'On libvirt the XML is defined with --validate and the stored XML is compared with what was sent. Without\n' +
-    '--target, ubmgr asks that libvirt whether it understands UB (domain capabilities, else a validating probe\n' +
+    'FILE is a UB VM definition (YAML/JSON) or domain XML of any target. Defining the same name again keeps ' +
+    'its uuid and reports whether anything changed; a different uuid for an existing name is refused, as ' +
+    'libvirt does. With --dry-run nothing changes: the definition is validated and the change is shown. ' +
+    'On libvirt the XML is defined with --validate and the stored XML is compared with what was sent. Without ' +
+    '--target, ubmgr asks that libvirt whether it understands UB (domain capabilities, else a validating probe ' +
     'that defines nothing) and sends the openeuler form there, the upstream form elsewhere; it says which.'
   static override examples = [
     '<%= config.bin %> define examples/dpu-passthrough.yaml',

@@ -14,7 +14,7 @@ export default class Domid extends UbmgrCommand {
     const backend = await openBackend(flags.connect)
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
       const {id} = await backend.dominfo(name)
-      this.say(id === null ? '-' : String(id))
+      this.data(id === null ? '-' : String(id))
       return {name, id}
     })
     return results.length === 1 ? results[0] : results

@@ -3,6 +3,8 @@ import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
 
 export default class Dominfo extends UbmgrCommand {
   static override summary = 'Show a domain’s basic information'
+  static override description =
+    'virsh’s dominfo keys (Id, Name, UUID, OS Type, State, CPU(s), Max memory, Persistent, Autostart) and ubmgr’s UB device and fusion device counts. NAME - reads names from stdin, one per line. --json prints the record ({name, uuid, state, …}); -q prints the keys too (they are the data).'
   static override examples = ['<%= config.bin %> dominfo vm1', '<%= config.bin %> dominfo vm1 --json']
   static override args = {name: nameArg}
   static override flags = {connect: connectFlag}
@@ -26,7 +28,7 @@ export default class Dominfo extends UbmgrCommand {
         ['UB devices', i.ubDevices],
         ['Fusion devices', i.fusionDevices],
       ]
-      this.say(rows.map(([k, v]) => `${(k + ':').padEnd(16)}${v}`).join('\n'))
+      this.data(rows.map(([k, v]) => `${(k + ':').padEnd(16)}${v}`).join('\n'))
       return i
     })
     return results.length === 1 ? results[0] : results

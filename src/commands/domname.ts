@@ -14,7 +14,7 @@ export default class Domname extends UbmgrCommand {
     const {args, flags} = await this.parse(Domname)
     const {openBackend} = await import('../backends/index.js')
     const name = await (await openBackend(flags.connect)).domname(args.key)
-    this.say(name)
+    this.data(name)
     return {key: args.key, name}
   }
 }

@@ -6,7 +6,7 @@ import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
 export default class Domstate extends UbmgrCommand {
   static override summary = 'Print a domain’s state: running, shut off or paused'
   static override description =
-    'virsh domstate. --reason adds why, as virsh does: running (booted), running (unpaused), paused (user), shut off (destroyed), shut off (shutdown), shut off (unknown) for a domain never started. --json: {name, state, reason?}.'
+    'One word per domain, as virsh domstate prints it; --reason adds why, as virsh does: running (booted), running (unpaused), paused (user), shut off (destroyed), shut off (shutdown), shut off (unknown) for a domain never started. NAME - reads names from stdin, one per line. --json: {name, state, reason?}; -q still prints the state (it is the data).'
   static override examples = ['<%= config.bin %> domstate vm1', '<%= config.bin %> domstate vm1 --reason']
   static override args = {name: nameArg}
   static override flags = {connect: connectFlag, reason: Flags.boolean({summary: 'also print why the domain is in that state'})}
@@ -18,11 +18,11 @@ export default class Domstate extends UbmgrCommand {
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
       if (flags.reason) {
         const r = await backend.stateReason(name)
-        this.say(`${r.state} (${r.reason})`)
+        this.data(`${r.state} (${r.reason})`)
         return r
       }
       const {state} = await backend.dominfo(name)
-      this.say(state)
+      this.data(state)
       return {name, state}
     })
     return results.length === 1 ? results[0] : results

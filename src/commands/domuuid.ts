@@ -14,7 +14,7 @@ export default class Domuuid extends UbmgrCommand {
     const backend = await openBackend(flags.connect)
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
       const {uuid} = await backend.dominfo(name)
-      this.say(uuid)
+      this.data(uuid)
       return {name, uuid}
     })
     return results.length === 1 ? results[0] : results

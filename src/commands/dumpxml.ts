@@ -3,16 +3,16 @@ import * as Flags from '@oclif/core/flags'
 import {UbmgrCommand} from '../cli/command.js'
 import {printData} from '../cli/output.js'
 import {escapeForXml} from '../ground/text.js'
-import {connectFlag, nameArg, targetFlag} from '../cli/flags.js'
+import {connectFlag, dumpxmlTargetFlag, nameArg} from '../cli/flags.js'
 
 export default class Dumpxml extends UbmgrCommand {
   static override summary = 'Print a domain’s XML'
   static override description =
-    'The running configuration, or with --inactive the persistent one. On sim:// the XML is rendered in --target\n' +
+    'The running configuration, or with --inactive the persistent one. On sim:// the XML is rendered in --target ' +
     '(default ubmgr); on libvirt it is libvirt’s own XML unless --target asks for one of ubmgr’s forms.'
   static override examples = ['<%= config.bin %> dumpxml vm1', '<%= config.bin %> dumpxml vm1 --inactive --target openeuler']
   static override args = {name: nameArg}
-  static override flags = {connect: connectFlag, target: targetFlag, inactive: Flags.boolean({summary: 'the persistent configuration'})}
+  static override flags = {connect: connectFlag, target: dumpxmlTargetFlag, inactive: Flags.boolean({summary: 'the persistent configuration'})}
 
   async run(): Promise<{name: string; xml: string}> {
     const {args, flags} = await this.parse(Dumpxml)

@@ -7,8 +7,8 @@ import {printData} from '../cli/output.js'
 export default class Import extends UbmgrCommand {
   static override summary = 'Read libvirt domain XML back into a UB VM definition'
   static override description =
-    'Accepts XML of any render target (ubmgr, openeuler, upstream) or plain libvirt domain XML. Prints YAML;\n' +
-    'with --json prints the definition object itself, so `ubmgr import x.xml --json > vm.json && ubmgr render vm.json`\n' +
+    'Accepts XML of any render target (ubmgr, openeuler, upstream) or plain libvirt domain XML. Prints YAML; ' +
+    'with --json prints the definition object itself, so `ubmgr import x.xml --json > vm.json && ubmgr render vm.json` ' +
     'reproduces x.xml. libvirt elements ubmgr does not model are kept verbatim under `libvirt:` and written back.'
   static override examples = ['<%= config.bin %> import dumped.xml > vm.yaml', 'virsh dumpxml vm1 | <%= config.bin %> import - --json']
   static override args = {file: Args.string({description: 'domain XML file, or - for stdin', required: true})}

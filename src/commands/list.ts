@@ -19,11 +19,12 @@ export default class List extends UbmgrCommand {
     const {flags} = await this.parse(List)
     const {openBackend} = await import('../backends/index.js')
     const {domains, damaged} = await (await openBackend(flags.connect)).list({all: flags.all})
-    if (flags.name) this.say(domains.map((d) => d.name).join('\n'))
-    else if (!this.jsonEnabled() && !this.quiet) {
+    if (flags.name) this.data(domains.map((d) => d.name).join('\n'))
+    else if (!this.jsonEnabled()) {
       const w = domains.reduce((n, d) => Math.max(n, d.name.length), 4)
       const rows = domains.map((d) => ` ${String(d.id ?? '-').padEnd(4)} ${d.name.padEnd(w)}   ${d.state}`)
-      printOut([` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows].join('\n'))
+      // -q: the rows without the header and separator, as virsh -q list.
+      printOut((this.quiet ? rows : [` Id   ${'Name'.padEnd(w)}   State`, '-'.repeat(w + 18), ...rows]).join('\n'))
     }
     // the good domains are listed; each damaged record is one line, and the exit status says something is wrong
     if (damaged.length > 0) {

@@ -9,10 +9,10 @@ export default class Render extends UbmgrCommand {
   static override description =
     'Targets:\n' +
     '  ubmgr      standard libvirt XML plus <ub-controller>, <ub-device> and <fusion-device> (schemas/ubmgr-domain.rng)\n' +
-    '  openeuler  openEuler libvirt’s UB grammar: <controller type=\'ub\' model=\'ubc\'>, <hostdev type=\'ub\'>, <iommu model=\'ummu\'/>\n' +
-    '             (schemas/ubmgr-openeuler.rng); its limits are checked first (GUID seq_num in decimal digits, one port per device)\n' +
-    '  upstream   accepted by stock libvirt ≥ 9.0 with --validate: UB data in <metadata>, the QEMU devices\n' +
-    '             openEuler libvirt would generate in <qemu:commandline>\n' +
+    '  openeuler  openEuler libvirt’s UB grammar: <controller type=\'ub\' model=\'ubc\'>, <hostdev type=\'ub\'>, <iommu model=\'ummu\'/> ' +
+    '(schemas/ubmgr-openeuler.rng); its limits are checked first (GUID seq_num in decimal digits, one port per device)\n' +
+    '  upstream   accepted by stock libvirt ≥ 9.0 with --validate: UB data in <metadata>, the QEMU devices ' +
+    'openEuler libvirt would generate in <qemu:commandline>\n' +
     'The output is deterministic. Warnings (the user guide’s limits, pool requests not yet resolved) go to stderr.'
   static override examples = [
     '<%= config.bin %> render examples/dpu-passthrough.yaml',

@@ -11,10 +11,10 @@ export default class Validate extends UbmgrCommand {
   static override description =
     'Reports every problem of every file at once, one line each on stderr:\n' +
     '  FILE:LINE:COL: /json/pointer: message — hint: …\n' +
-    'Warnings (FILE:LINE:COL: warning: …) are printed but do not make a file invalid; QEMU pass-through\n' +
-    'allowed with libvirt.allowQemu is one.\n' +
-    'The first 20 lines of a file are shown, then a count (--all-problems shows all; --json always has all).\n' +
-    'With --target, the limits of that XML form are checked too (openeuler: openEuler libvirt’s UB grammar).\n' +
+    'Warnings (FILE:LINE:COL: warning: …) are printed but do not make a file invalid; QEMU pass-through ' +
+    'allowed with libvirt.allowQemu is one. ' +
+    'The first 20 lines of a file are shown, then a count (--all-problems shows all; --json always has all). ' +
+    'With --target, the limits of that XML form are checked too (openeuler: openEuler libvirt’s UB grammar). ' +
     'Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error. "-" reads standard input.'
   static override examples = [
     '<%= config.bin %> validate examples/dpu-passthrough.yaml',

@@ -8,8 +8,8 @@ import {simBackend} from './status.js'
 export default class FusionFail extends UbmgrCommand {
   static override summary = 'Take a fusion member’s link down on a running domain'
   static override description =
-    'FusionD marks the member down and moves its virtqueues to the other members (active-active: to the least\n' +
-    'loaded; active-passive: all to the next member by priority). The guest keeps its one device. With no member\n' +
+    'FusionD marks the member down and moves its virtqueues to the other members (active-active: to the least ' +
+    'loaded; active-passive: all to the next member by priority). The guest keeps its one device. With no member ' +
     'left, requests would wait up to 5 s and then fail (see sim io --faults all-down).'
   static override examples = ['<%= config.bin %> fusion fail db-primary-02 ssd-ctrl-a']
   static override args = {

@@ -8,8 +8,8 @@ import {simBackend} from './status.js'
 export default class FusionRestore extends UbmgrCommand {
   static override summary = 'Bring a fusion member’s link back on a running domain'
   static override description =
-    'What happens next is the device’s failback policy: immediate moves its share of virtqueues back now; manual\n' +
-    'keeps it as a standby until you restore with --failback; after N s moves traffic back on the first fusion\n' +
+    'What happens next is the device’s failback policy: immediate moves its share of virtqueues back now; manual ' +
+    'keeps it as a standby until you restore with --failback; after N s moves traffic back on the first fusion ' +
     'command N seconds later.'
   static override examples = ['<%= config.bin %> fusion restore db-primary-02 ssd-ctrl-a', '<%= config.bin %> fusion restore db-primary-02 ssd-ctrl-a --failback']
   static override args = {

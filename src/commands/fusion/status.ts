@@ -7,9 +7,9 @@ import {UsageError} from '../../ground/errors.js'
 export default class FusionStatus extends UbmgrCommand {
   static override summary = 'Show a running domain’s fusion devices: members, health, queue map, load'
   static override description =
-    'For each fusion device of a running domain on the embedded backend: its members (card, state up/down/standby,\n' +
-    'virtqueues, share of the load), the virtqueue → member:queue map, and recent fail/restore/failback events.\n' +
-    'The load is sampled by simulating the device’s default workload on the map as it is. A failback that is due\n' +
+    'For each fusion device of a running domain on the embedded backend: its members (card, state up/down/standby, ' +
+    'virtqueues, share of the load), the virtqueue → member:queue map, and recent fail/restore/failback events. ' +
+    'The load is sampled by simulating the device’s default workload on the map as it is. A failback that is due ' +
     '(failback after N s) is applied first.'
   static override examples = ['<%= config.bin %> fusion status db-primary-02', '<%= config.bin %> fusion status gateway-aa-01 --json']
   static override args = {name: Args.string({description: 'running domain on the embedded backend', required: true})}
@@ -19,9 +19,9 @@ export default class FusionStatus extends UbmgrCommand {
     const {args, flags} = await this.parse(FusionStatus)
     const backend = await simBackend(flags.connect, 'fusion status')
     const status = await backend.fusionStatus(args.name)
-    if (!this.jsonEnabled() && !this.quiet) {
+    if (!this.jsonEnabled()) {
       const {statusText} = await import('../../cli/fusion-report.js')
-      this.say(status.map(statusText).join('\n\n'))
+      this.data(status.map(statusText).join('\n\n'))
     }
     return status
   }

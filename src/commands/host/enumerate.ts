@@ -6,9 +6,9 @@ import {printOut} from '../../cli/output.js'
 export default class HostEnumerate extends UbmgrCommand {
   static override summary = 'Enumerate a host fabric the way the kernel does and show /sys/bus/ub'
   static override description =
-    'A fabric file (JSON or YAML) is enumerated as ub_enum_probe does it: every Bus Controller, one BFS with\n' +
-    'ENUM_CMD_TOPO_QUERY and ENUM_CMD_NA_CFG, routes, activation with the static server bus instance of UBC0.\n' +
-    '--host sysfs:PATH reads a /sys/bus/ub tree instead (default PATH /sys/bus/ub, a real UB host). Prints\n' +
+    'A fabric file (JSON or YAML) is enumerated as ub_enum_probe does it: every Bus Controller, one BFS with ' +
+    'ENUM_CMD_TOPO_QUERY and ENUM_CMD_NA_CFG, routes, activation with the static server bus instance of UBC0. ' +
+    '--host sysfs:PATH reads a /sys/bus/ub tree instead (default PATH /sys/bus/ub, a real UB host). Prints ' +
     '/sys/bus/ub/devices and /sys/bus/ub/instance; --json the host state.'
   static override examples = ['<%= config.bin %> host enumerate', '<%= config.bin %> host enumerate --host big.json -q', '<%= config.bin %> host enumerate --host sysfs:', '<%= config.bin %> host enumerate --host sysfs:./tree --json']
   static override flags = {host: Flags.string({summary: 'host fabric file, or sysfs:PATH (default: the bundled examples/hosts/default.yaml)'})}
@@ -29,9 +29,9 @@ export default class HostEnumerate extends UbmgrCommand {
       const s = r.stats
       this.note(`${fabric.name}: ${s.entities} entities, ${s.links} links, ${s.topoQueries} TOPO_QUERY, ${s.naCfg} NA_CFG, ${s.routes} route entries, max topo_rank ${s.maxRank}, ${(performance.now() - t).toFixed(0)} ms`)
     }
-    if (!this.jsonEnabled() && !this.quiet) {
-      printOut(`# /sys/bus/ub/devices\n${devicesTable(result.state)}\n# /sys/bus/ub/instance\n${instanceFile(result.state)}`)
-    }
+    // -q: the two files' contents without their "# path" headings.
+    const heading = (path: string) => (this.quiet ? '' : `# ${path}\n`)
+    if (!this.jsonEnabled()) printOut(`${heading('/sys/bus/ub/devices')}${devicesTable(result.state)}\n${heading('/sys/bus/ub/instance')}${instanceFile(result.state)}`)
     return result
   }
 }

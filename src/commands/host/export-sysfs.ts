@@ -6,8 +6,8 @@ import {UbmgrCommand} from '../../cli/command.js'
 export default class HostExportSysfs extends UbmgrCommand {
   static override summary = 'Write the simulated host as a /sys/bus/ub tree in the kernel’s file formats'
   static override description =
-    'DIR gets devices/%05x (guid, eid, primary_cna, upi, instance, class_code, direct_link, resource, portN/ …),\n' +
-    'drivers/, instance and cluster, byte for byte as drivers/ub/ubus prints them. DIR must not exist or be empty;\n' +
+    'DIR gets devices/%05x (guid, eid, primary_cna, upi, instance, class_code, direct_link, resource, portN/ …), ' +
+    'drivers/, instance and cluster, byte for byte as drivers/ub/ubus prints them. DIR must not exist or be empty; ' +
     'the tree appears at once. Read it back with --host sysfs:DIR.'
   static override examples = ['<%= config.bin %> host export-sysfs ./ub-tree', '<%= config.bin %> host export-sysfs ./big-tree --host big.json']
   static override args = {dir: Args.string({description: 'directory to create', required: true})}

@@ -6,7 +6,7 @@ import {printData} from '../../cli/output.js'
 export default class HostGenerate extends UbmgrCommand {
   static override summary = 'Generate a large super-node fabric (nodes × devices), deterministic for a seed'
   static override description =
-    'Writes JSON (read back with JSON.parse, linear at any size) unless the file name ends in .yaml/.yml or --format\n' +
+    'Writes JSON (read back with JSON.parse, linear at any size) unless the file name ends in .yaml/.yml or --format ' +
     'yaml is given. -o - writes to stdout.'
   static override examples = ['<%= config.bin %> host generate --nodes 128 --devices-per-node 128 --seed 7 -o big.json', '<%= config.bin %> host generate --nodes 2 --devices-per-node 8 -o - --format yaml']
   static override flags = {

@@ -6,9 +6,9 @@ import {printOut} from '../../cli/output.js'
 export default class HostTopology extends UbmgrCommand {
   static override summary = 'Draw a host fabric: text tree, Graphviz DOT, Mermaid, or SVG'
   static override description =
-    'Entities are grouped by the server they sit in (DOT clusters, Mermaid subgraphs), laid out left to right,\n' +
-    'each box with its name, class and EID. Leaf devices beyond --collapse behind one switch become one summary\n' +
-    'box; past 16 servers each server is one box (--servers). --format svg renders in-process with Graphviz\n' +
+    'Entities are grouped by the server they sit in (DOT clusters, Mermaid subgraphs), laid out left to right, ' +
+    'each box with its name, class and EID. Leaf devices beyond --collapse behind one switch become one summary ' +
+    'box; past 16 servers each server is one box (--servers). --format svg renders in-process with Graphviz ' +
     '(WebAssembly). --json prints the full graph: {nodes, edges}.'
   static override examples = [
     '<%= config.bin %> host topology',
@@ -34,7 +34,7 @@ export default class HostTopology extends UbmgrCommand {
     if (flags.output) {
       await (await import('../../cli/output-file.js')).writeOutputFile(flags.output, text)
       this.note(`wrote ${flags.output}`)
-    } else if (!this.quiet) printOut(text)
+    } else printOut(text)
     return topologyGraph(state)
   }
 }

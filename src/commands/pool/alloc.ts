@@ -6,9 +6,9 @@ import {PoolCommand} from '../../cli/pool-command.js'
 export default class PoolAlloc extends PoolCommand {
   static override summary = 'Allocate pooled devices into a bus instance (UBSE alloc_devices)'
   static override description =
-    'REQUEST is CLASS[,bandwidth=RATE][,queues=N][,compute=N][,vendor=0xVVVV][,group=NAME][,whole][,name=NAME],\n' +
-    'e.g. dpu,bandwidth=50Gbit/s,queues=8. Requests of one group never share a card. --bus-instance new (default)\n' +
-    'creates a bus instance, as UBSE does for an all-zero GUID. Every step is undone if one fails. --dry-run shows the\n' +
+    'REQUEST is CLASS[,bandwidth=RATE][,queues=N][,compute=N][,vendor=0xVVVV][,group=NAME][,whole][,name=NAME], ' +
+    'e.g. dpu,bandwidth=50Gbit/s,queues=8. Requests of one group never share a card. --bus-instance new (default) ' +
+    'creates a bus instance, as UBSE does for an all-zero GUID. Every step is undone if one fails. --dry-run shows the ' +
     'placement and changes nothing. --json: {busInstanceGuid, createdBusInstance, devices, tid, uba, size, events, dryRun}.'
   static override examples = [
     '<%= config.bin %> pool alloc dpu,bandwidth=50Gbit/s,queues=8 nic,bandwidth=25Gbit/s --upi 0x12',

@@ -6,9 +6,9 @@ import {PoolCommand} from '../../cli/pool-command.js'
 export default class PoolFail extends PoolCommand {
   static override summary = 'Mark a card failed (N-1): list the affected VMs, re-home their slices where capacity allows'
   static override description =
-    'Slices that find no room stay on the failed card, still held (their VM runs degraded until restore). Nothing\n' +
-    'on any other card changes. The report gives detection time (health poll + down delay, a model) and re-homing\n' +
-    'time (the simulated hot-unplug and hot-plug of each moved device). --json: {card, affected, moves, untouched,\n' +
+    'Slices that find no room stay on the failed card, still held (their VM runs degraded until restore). Nothing ' +
+    'on any other card changes. The report gives detection time (health poll + down delay, a model) and re-homing ' +
+    'time (the simulated hot-unplug and hot-plug of each moved device). --json: {card, affected, moves, untouched, ' +
     'detectMs, rehomed, rehomeUs}.'
   static override examples = ['<%= config.bin %> pool fail pool-dpu-1', '<%= config.bin %> pool fail pool-dpu-1 --poll-ms 50']
   static override args = {card: Args.string({description: 'card id', required: true})}

@@ -10,7 +10,7 @@ export default class PoolList extends PoolCommand {
     const {flags} = await this.parse(PoolList)
     const [{cardsTable}, {loadOn, reservedOn}] = await Promise.all([import('../../cli/pool-report.js'), import('../../pool/ledger.js')])
     const {ledger} = await (await this.openPool(flags.connect)).ledger()
-    this.say(cardsTable(ledger))
+    this.data(cardsTable(ledger))
     return {
       revision: ledger.revision,
       cards: ledger.cards.map((c) => ({id: c.id, class: c.class, classCode: c.classCode, domain: c.domain, state: c.state, revision: c.revision, capacity: c.capacity, reserved: reservedOn(c), loadMbps: loadOn(c), slices: c.slices.length, held: c.slices.filter((s) => s.owner).length})),

@@ -5,9 +5,9 @@ import {PoolCommand} from '../../cli/pool-command.js'
 export default class PoolRebalance extends PoolCommand {
   static override summary = 'Even out load across cards (M:N): move slices off cards above the high watermark, with hysteresis'
   static override description =
-    'A card above --high sheds its heaviest slices to cards that stay at or below --target after the move; a slice\n' +
-    'moved less than --cooldown ago stays; a move must gain at least --min-gain points. Draining cards are emptied.\n' +
-    'Running domains see a hot-unplug and hot-plug of the moved device. Every move is printed with its reason.\n' +
+    'A card above --high sheds its heaviest slices to cards that stay at or below --target after the move; a slice ' +
+    'moved less than --cooldown ago stays; a move must gain at least --min-gain points. Draining cards are emptied. ' +
+    'Running domains see a hot-unplug and hot-plug of the moved device. Every move is printed with its reason. ' +
     '--json: {moves: [{from, to, fromGuid, toGuid, fromCard, toCard, owner, bandwidthMbps, queues, reason}], stuck, rehomed, dryRun}.'
   static override examples = ['<%= config.bin %> pool rebalance --dry-run', '<%= config.bin %> pool rebalance --high 0.85 --target 0.6']
   static override flags = {

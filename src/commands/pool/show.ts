@@ -15,10 +15,10 @@ export default class PoolShow extends PoolCommand {
     const {ledger, unregistered} = await (await this.openPool(flags.connect)).ledger()
     if (args.card) {
       const card = this.guard(() => findCard(ledger, args.card!))
-      this.say(slicesTable(ledger, card.id))
+      this.data(slicesTable(ledger, card.id))
       return card
     }
-    this.say(`${slicesTable(ledger)}\n\n${ledger.busInstances.length ? busInstancesTable(ledger) : 'no bus instance holds pooled devices'}`)
+    this.data(`${slicesTable(ledger)}\n\n${ledger.busInstances.length ? busInstancesTable(ledger) : 'no bus instance holds pooled devices'}`)
     for (const u of unregistered) this.note(`warning: ${u.guid} not in the pool: ${u.reason}`)
     return ledger
   }

@@ -6,9 +6,9 @@ import {UsageError} from '../../ground/errors.js'
 export default class PoolSimulate extends UbmgrCommand {
   static override summary = 'What pooling buys: replay a demand trace over fixed DPUs, pooled-at-peak, load-driven pooling and the offline optimum'
   static override description =
-    'Without --trace, a seeded synthetic trace calibrated to the published statistics (1,000 servers, 10,000 VMs,\n' +
-    'one week at 5-minute steps by default). --trace reads Alibaba cluster-trace-v2018 machine_usage CSV or\n' +
-    'Bitbrains per-VM CSVs (a file or a directory; the format is detected). Prints a table and the targets;\n' +
+    'Without --trace, a seeded synthetic trace calibrated to the published statistics (1,000 servers, 10,000 VMs, ' +
+    'one week at 5-minute steps by default). --trace reads Alibaba cluster-trace-v2018 machine_usage CSV or ' +
+    'Bitbrains per-VM CSVs (a file or a directory; the format is detected). Prints a table and the targets; ' +
     '--svg writes the utilization chart, --report the whole report as JSON. --json prints one line:\n' +
     '{"fixed_util", "pooled_peak_util", "dynamic_util", "dynamic_cards", "oracle_cards", "unmet_demand_pct", "moves"}.'
   static override examples = [

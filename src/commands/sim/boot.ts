@@ -8,8 +8,8 @@ import {printData, printErr, printJson} from '../../cli/output.js'
 export default class SimBoot extends UbmgrCommand {
   static override summary = 'Boot a UB VM definition in the simulator and show every step'
   static override description =
-    'Walks the real sequence without defining anything: libvirt prepare (placement, bind, vfio-ub), QEMU realize,\n' +
-    'firmware tables, guest ubfi, UMMU and msgq init, topology scan, config accesses, UBBA, TID/UEID, UMMU\n' +
+    'Walks the real sequence without defining anything: libvirt prepare (placement, bind, vfio-ub), QEMU realize, ' +
+    'firmware tables, guest ubfi, UMMU and msgq init, topology scan, config accesses, UBBA, TID/UEID, UMMU ' +
     'tables, USI, a DMA check. Times are simulated µs from a cost model. --json: {name, state, events}.'
   static override examples = ['<%= config.bin %> sim boot examples/dpu-passthrough.yaml', '<%= config.bin %> sim boot vm.yaml --host big.yaml --json']
   static override args = {file: Args.string({description: 'definition file', required: true})}

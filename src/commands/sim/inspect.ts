@@ -8,7 +8,7 @@ import {connectFlag} from '../../cli/flags.js'
 export default class SimInspect extends UbmgrCommand {
   static override summary = 'Show a simulated guest’s view of its UB devices'
   static override description =
-    'For a running domain on sim:// (or, with --file, a definition booted fresh): the guest /sys/bus/ub/devices table,\n' +
+    'For a running domain on sim:// (or, with --file, a definition booted fresh): the guest /sys/bus/ub/devices table, ' +
     'UMMU KV/TECT/TCT tables, USI routes, and with --device one device’s config space with field names.'
   static override examples = ['<%= config.bin %> sim inspect dpu-vm-01', '<%= config.bin %> sim inspect --file examples/multi-device.yaml --device ssd0']
   static override args = {name: Args.string({description: 'running domain on the embedded backend'})}
@@ -38,7 +38,7 @@ export default class SimInspect extends UbmgrCommand {
       if (record.state !== 'running' || !record.sim) throw new UbmgrError(`error: Requested operation is not valid: domain is not running`)
       guest = record.sim as import('../../sim/vm/index.js').GuestState
     }
-    this.say(inspectText(guest, flags.device))
+    this.data(inspectText(guest, flags.device))
     return guest
   }
 }

@@ -10,13 +10,13 @@ import {connectFlag} from '../../cli/flags.js'
 export default class SimIo extends UbmgrCommand {
   static override summary = 'Run IO through a fusion device’s data plane with member faults, and report'
   static override description =
-    'A discrete-event simulation (the same result for the same seed) of the aggregated device: the guest’s workload\n' +
-    'through the virtqueue → member queue map onto the member slices; faults; FusionD’s detection, switch and failback.\n' +
-    'Block workloads follow fio (every write checksummed, every read verified); net workloads count lost and\n' +
-    'reordered packets. The report ends with the same fault handled by a bond or dm-multipath inside the guest.\n' +
-    'NAME is a domain of the embedded backend or a definition file.\n' +
-    '--workload: key=value,… with fio’s names (rw, rwmixread, bs, iodepth, rate_iops, blocks, nonidempotent; net:\n' +
-    'pps, size, ring). --faults: none, random, or KIND[:MEMBER]@TIME[+DURATION][*FACTOR],… with KIND link-down,\n' +
+    'A discrete-event simulation (the same result for the same seed) of the aggregated device: the guest’s workload ' +
+    'through the virtqueue → member queue map onto the member slices; faults; FusionD’s detection, switch and failback. ' +
+    'Block workloads follow fio (every write checksummed, every read verified); net workloads count lost and ' +
+    'reordered packets. The report ends with the same fault handled by a bond or dm-multipath inside the guest. ' +
+    'NAME is a domain of the embedded backend or a definition file. ' +
+    '--workload: key=value,… with fio’s names (rw, rwmixread, bs, iodepth, rate_iops, blocks, nonidempotent; net: ' +
+    'pps, size, ring). --faults: none, random, or KIND[:MEMBER]@TIME[+DURATION][*FACTOR],… with KIND link-down, ' +
     'card-reset, slow, all-down or failback.'
   static override examples = [
     '<%= config.bin %> sim io examples/fusion-blk-ap.yaml --faults link-down:ssd-ctrl-a@20ms+200ms',

@@ -9,7 +9,7 @@ import {connectFlag} from '../../cli/flags.js'
 export default class SimReset extends UbmgrCommand {
   static override summary = 'Entity Level Reset of a UB device in a running simulated domain'
   static override description =
-    'What QEMU does on a guest-requested reset: VFIO_DEVICE_RESET (ELR), then dev_token_id, dev_rs_access_en and\n' +
+    'What QEMU does on a guest-requested reset: VFIO_DEVICE_RESET (ELR), then dev_token_id, dev_rs_access_en and ' +
     'bus_access_en cleared; the guest driver must set them again. The new state is kept (see sim inspect).'
   static override examples = ['<%= config.bin %> sim reset dpu-vm-01 --device dpu0']
   static override args = {name: Args.string({description: 'running domain on the embedded backend', required: true})}

@@ -1,0 +1,87 @@
+// The process entry (bin/run.js): virsh-style global options before the verb, then oclif's run, and every
+// error that did not pass through a ubmgr command's catch() (an unknown command, a plugin's parse error)
+// printed as one `error: …` line (or --json's {"error":…}) instead of oclif's " ›   Error:" block.
+import {fileURLToPath} from 'node:url'
+
+import {Config, Plugin} from '@oclif/core/config'
+import {run} from '@oclif/core/run'
+
+import {debugEnabled, UbmgrError} from '../ground/errors.js'
+import {normalizeArgv} from './global-options.js'
+import {drainStreams, guardStreams, printErr, printJson, stdoutFailed} from './output.js'
+import {usageReason} from './usage.js'
+
+export async function main(argv: string[], root: string): Promise<void> {
+  guardStreams()
+  let config: Config | undefined
+  try {
+    // ubmgr's own commands first (the hot path: validate, render, list, …); oclif's plugins (help,
+    // autocomplete) are loaded only when argv names none of them, which saves their load on every run.
+    const rootPlugin = new Plugin({root: root.startsWith('file:') ? fileURLToPath(root) : root, isRoot: true})
+    await rootPlugin.load()
+    let loaded = await Config.load({root: rootPlugin.root, plugins: new Map([[rootPlugin.name, rootPlugin]])})
+    let normalized = normalize(argv, loaded)
+    if (!namesCommand(normalized.argv, loaded)) {
+      loaded = await Config.load(rootPlugin.root)
+      normalized = normalize(argv, loaded)
+    }
+    config = loaded
+    if (normalized.debug) process.env.UBMGR_DEBUG = '1'
+    // run() reloads a loaded Config at no real cost (its plugins are reused).
+    await run(normalized.argv, loaded)
+    // oclif's flush() waits for a 'drain' that a stdout closed by its reader (EPIPE) never emits.
+    await drainStreams()
+    // Nothing more can reach a failed stdout; end with the status the stream error set (EPIPE keeps it).
+    if (stdoutFailed()) process.exit(process.exitCode ?? 0)
+  } catch (error) {
+    await report(error, argv, config)
+  }
+}
+
+function normalize(argv: string[], config: Config) {
+  return normalizeArgv(argv, config.bin, (words) => {
+    // The longest run of words that names a command: `pool list` before `pool`.
+    for (let n = words.length; n >= 1; n--) {
+      const command = config.findCommand(words.slice(0, n).join(':'))
+      if (command) return {command, words: n}
+    }
+    return undefined
+  })
+}
+
+/** argv (normalized) starts with a command of config, or is --version (which needs no command at all). */
+function namesCommand(argv: string[], config: Config): boolean {
+  if (argv[0] === '--version') return true
+  return argv.length > 0 && !argv[0].startsWith('-') && config.findCommand(argv[0]) !== undefined
+}
+
+async function report(error: unknown, argv: string[], config: Config | undefined): Promise<void> {
+  let err = error instanceof Error ? error : new Error(String(error))
+  // `ubmgr help lsit`: plugin-help's "Command lsit not found." gets the same line as `ubmgr lsit`.
+  const helpNotFound = /^Command (\S+) not found\.?$/.exec(err.message)
+  if (helpNotFound && config) err = (await import('./not-found.js')).notFound(config, helpNotFound[1].replaceAll(' ', ':'))
+  const oclif = (err as {oclif?: {exit?: number}}).oclif
+  // A ubmgr command already reported and chose the status (its catch ends with oclif's ExitError).
+  if ((err as {code?: string}).code === 'EEXIT') {
+    await drainStreams()
+    process.exit(oclif?.exit ?? 1)
+  }
+  if (debugEnabled() && err.stack) process.stderr.write(err.stack + '\n')
+  let exit: number
+  let message: string
+  if (err instanceof UbmgrError) {
+    exit = err.exitCode
+    message = err.lines.join('\n')
+  } else if (oclif) {
+    exit = oclif.exit ?? 2
+    message = `error: ${usageReason(err, config?.bin ?? 'ubmgr') ?? 'invalid usage'}`
+  } else {
+    exit = 1
+    message = `error: internal error: ${err.message.split('\n')[0]} (UBMGR_DEBUG=1 shows where)`
+  }
+  const end = argv.indexOf('--') === -1 ? argv.length : argv.indexOf('--')
+  if (argv.slice(0, end).includes('--json')) printJson({error: {code: exit, message}})
+  else if (message !== '') printErr(message)
+  await drainStreams()
+  process.exit(exit)
+}
