@@ -42,7 +42,7 @@ describe('global options before or after the verb', () => {
   it('dominfo, domstate, start, dumpxml and a topic command (pool list) take -c and --json before the verb', async () => {
     const info = await ub(['-c', 'sim:///lab', '--json', 'dominfo', 'dpu-vm-01'])
     expect(info.exitCode).toBe(0)
-    expect(JSON.parse(info.stdout)).toMatchObject({name: 'dpu-vm-01', state: 'shut off'})
+    expect(JSON.parse(info.stdout)).toMatchObject([{name: 'dpu-vm-01', state: 'shut off'}])
     expect(await ub(['-c', 'sim:///lab', 'domstate', 'dpu-vm-01'])).toMatchObject({exitCode: 0, stdout: 'shut off'})
     expect(await ub(['-c', 'sim:///lab', '-q', 'start', 'dpu-vm-01'])).toMatchObject({exitCode: 0, stdout: '', stderr: ''})
     expect(await ub(['--connect', 'sim:///lab', 'domstate', 'dpu-vm-01'])).toMatchObject({stdout: 'running'})

@@ -38,7 +38,7 @@ describe('embedded life cycle (sim:///default)', () => {
 
     expect((await ub('start', 'dpu-vm-01')).stdout).toBe("Domain 'dpu-vm-01' started")
     expect((await ub('domstate', 'dpu-vm-01')).stdout).toBe('running')
-    expect(await json('dominfo', 'dpu-vm-01')).toMatchObject({name: 'dpu-vm-01', state: 'running', id: 1, persistent: true, ubDevices: 1})
+    expect((await json('dominfo', 'dpu-vm-01'))[0]).toMatchObject({name: 'dpu-vm-01', state: 'running', id: 1, persistent: true, ubDevices: 1})
     const again = await ub('start', 'dpu-vm-01')
     expect(again).toMatchObject({exitCode: 1, stderr: 'error: Domain is already active'})
 
@@ -61,7 +61,7 @@ describe('embedded life cycle (sim:///default)', () => {
     expect((await ub('destroy', 'dpu-vm-01')).stdout).toBe("Domain 'dpu-vm-01' destroyed")
     expect((await ub('domstate', 'dpu-vm-01')).stdout).toBe('shut off')
     // the config attach survives the restart
-    expect(await json('start', 'dpu-vm-01')).toMatchObject({name: 'dpu-vm-01'})
+    expect((await json('start', 'dpu-vm-01'))[0]).toMatchObject({name: 'dpu-vm-01'})
     expect((await ub('dumpxml', 'dpu-vm-01')).stdout).toContain('vdb')
     expect((await ub('destroy', 'dpu-vm-01')).exitCode).toBe(0)
     const notRunning = await ub('destroy', 'dpu-vm-01')
@@ -79,7 +79,7 @@ describe('embedded life cycle (sim:///default)', () => {
     const text = await readFile('examples/fusion-net-aa.yaml', 'utf8')
     await (await import('node:fs/promises')).writeFile(file, text.replace('name: gateway-aa-01', 'name: gateway-aa-01\nuuid: 6a1f2c3d-1111-4222-8333-944455566677'))
     const r = await ub('define', file)
-    const {uuid} = await json('dominfo', 'gateway-aa-01')
+    const {uuid} = (await json('dominfo', 'gateway-aa-01'))[0]
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toBe(`error: Failed to define domain from ${file}\nerror: operation failed: domain 'gateway-aa-01' already exists with uuid ${uuid}`)
     await rmDir()
@@ -97,11 +97,11 @@ describe('embedded life cycle (sim:///default)', () => {
   it('undefine of a running domain leaves it running as transient; destroy removes it', async () => {
     await json('define', 'examples/cluster-ubmem.yaml')
     await json('start', 'hpc-worker-12')
-    expect(await json('undefine', 'hpc-worker-12')).toEqual({name: 'hpc-worker-12', transient: true})
-    expect(await json('dominfo', 'hpc-worker-12')).toMatchObject({state: 'running', persistent: false})
+    expect((await json('undefine', 'hpc-worker-12'))[0]).toEqual({name: 'hpc-worker-12', transient: true})
+    expect((await json('dominfo', 'hpc-worker-12'))[0]).toMatchObject({state: 'running', persistent: false})
     const cfg = await ub('attach-device', 'hpc-worker-12', 'test/fixtures/devices/vdb.xml', '--config')
     expect(cfg.stderr).toBe('error: Requested operation is not valid: cannot modify device on transient domain')
-    expect(await json('destroy', 'hpc-worker-12')).toEqual({name: 'hpc-worker-12', removed: true})
+    expect((await json('destroy', 'hpc-worker-12'))[0]).toEqual({name: 'hpc-worker-12', removed: true, state: 'shut off'})
     expect((await ub('list', '--all', '--name')).stdout).not.toContain('hpc-worker-12')
   })
 

@@ -55,7 +55,7 @@ describe('virsh verbs on sim://', () => {
     expect((await ub('domname', id)).stdout).toBe(vm)
     expect((await ub('domname', uuid.toUpperCase())).stdout).toBe(vm)
     expect((await ub('domname', '9999')).stderr).toBe("error: failed to get domain '9999'")
-    expect(JSON.parse((await ub('domid', vm, '--json')).stdout)).toEqual({name: vm, id: Number(id)})
+    expect(JSON.parse((await ub('domid', vm, '--json')).stdout)).toEqual([{name: vm, id: Number(id)}])
     expect((await ub('destroy', vm)).exitCode).toBe(0)
   })
 

@@ -9,6 +9,8 @@ export abstract class DomainVerbCommand extends UbmgrCommand {
   protected abstract readonly verb: 'start' | 'shutdown' | 'destroy' | 'undefine' | 'suspend' | 'resume' | 'reboot' | 'reset'
   /** What virsh says after the name: "started", "destroyed", … */
   protected abstract readonly done: string
+  /** The state the verb leaves the domain in (in --json), when it always leaves the same one. */
+  protected readonly leaves?: 'running' | 'shut off' | 'paused'
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(this.constructor as typeof DomainVerbCommand)
@@ -17,8 +19,8 @@ export abstract class DomainVerbCommand extends UbmgrCommand {
     const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
       const result = await backend[this.verb](name)
       this.say(`Domain '${name}' ${this.done}`)
-      return result
-    })
-    return results.length === 1 ? results[0] : results
+      return this.leaves ? {...result, state: this.leaves} : result
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

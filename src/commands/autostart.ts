@@ -19,7 +19,7 @@ export default class Autostart extends UbmgrCommand {
       const r = await backend.autostart(name, !flags.disable)
       this.say(`Domain '${name}' ${flags.disable ? 'unmarked' : 'marked'} as autostarted`)
       return r
-    })
-    return results.length === 1 ? results[0] : results
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

@@ -16,7 +16,7 @@ export default class Domid extends UbmgrCommand {
       const {id} = await backend.dominfo(name)
       this.data(id === null ? '-' : String(id))
       return {name, id}
-    })
-    return results.length === 1 ? results[0] : results
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

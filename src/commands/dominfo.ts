@@ -30,7 +30,7 @@ export default class Dominfo extends UbmgrCommand {
       ]
       this.data(rows.map(([k, v]) => `${(k + ':').padEnd(16)}${v}`).join('\n'))
       return i
-    })
-    return results.length === 1 ? results[0] : results
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

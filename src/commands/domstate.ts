@@ -24,7 +24,7 @@ export default class Domstate extends UbmgrCommand {
       const {state} = await backend.dominfo(name)
       this.data(state)
       return {name, state}
-    })
-    return results.length === 1 ? results[0] : results
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

@@ -16,7 +16,7 @@ export default class Domuuid extends UbmgrCommand {
       const {uuid} = await backend.dominfo(name)
       this.data(uuid)
       return {name, uuid}
-    })
-    return results.length === 1 ? results[0] : results
+    }, {json: this.jsonEnabled()})
+    return results
   }
 }

@@ -8,5 +8,6 @@ export default class Shutdown extends DomainVerbCommand {
   static override args = DomainVerbCommand.args
   static override flags = DomainVerbCommand.flags
   protected readonly verb = 'shutdown'
+  protected override readonly leaves = 'shut off' as const
   protected readonly done = 'is being shutdown'
 }

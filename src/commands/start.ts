@@ -8,5 +8,6 @@ export default class Start extends DomainVerbCommand {
   static override args = DomainVerbCommand.args
   static override flags = DomainVerbCommand.flags
   protected readonly verb = 'start'
+  protected override readonly leaves = 'running' as const
   protected readonly done = 'started'
 }
