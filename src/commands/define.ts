@@ -33,7 +33,7 @@ export default class Define extends UbmgrCommand {
     const {target} = await backend.targetChoice()
     const {definition, warnings} = await loadDefinitionOrXml(args.file, target)
     for (const w of warnings) this.note(w)
-    const result = await backend.define(definition, {dryRun: flags['dry-run'], source: args.file})
+    const result = await backend.define(definition, {dryRun: Boolean(flags['dry-run']), source: args.file})
     if (result.target) this.say(`Target ${result.target.name}: ${result.target.reason}`)
     if (result.dryRun) {
       for (const line of result.diff) this.say(line)
