@@ -76,4 +76,19 @@ describe('virsh verbs on sim://', () => {
     const failing = await runCli(['edit', vm], {env: {...env, VISUAL: 'false'}})
     expect(failing.stderr).toBe('error: the editor (false) exited with status 1; nothing changed')
   })
+
+  it('list as virsh: running by id then inactive by name, --inactive, --uuid; sim inspect refuses NAME with --file', async () => {
+    const env2 = {UBMGR_STATE_DIR: join(root, 'list'), UBMGR_DEFAULT_URI: 'sim:///l'}
+    const l = (...args: string[]) => runCli(args, {env: env2})
+    for (const f of ['multi-device', 'pooled', 'dpu-passthrough']) expect((await l('define', join(examples, `${f}.yaml`))).exitCode).toBe(0)
+    expect((await l('start', 'tenant-a-web-3')).exitCode).toBe(0)
+    expect((await l('start', 'dpu-vm-01')).exitCode).toBe(0)
+    expect((await l('list', '--all', '--name')).stdout).toBe('tenant-a-web-3\ndpu-vm-01\nstorage-node-07')
+    expect((await l('list', '--inactive', '--name')).stdout).toBe('storage-node-07')
+    expect((await l('list', '--inactive', '--uuid')).stdout).toMatch(/^[0-9a-f-]{36}$/)
+    expect((await l('dominfo', 'dpu-vm-01')).stdout).toMatch(/^Used memory: +16777216 KiB\nPersistent: +yes\nAutostart: +disable\nManaged save: +no$/m)
+    const both = await l('sim', 'inspect', 'dpu-vm-01', '--file', join(examples, 'pooled.yaml'))
+    expect(both.stderr).toBe(`error: give a domain NAME or --file, not both (NAME dpu-vm-01 with --file ${join(examples, 'pooled.yaml')})`)
+    expect(both.exitCode).toBe(2)
+  })
 })

@@ -18,6 +18,10 @@ export interface DomainInfo extends DomainSummary {
   osType: string
   vcpus: number
   maxMemoryKiB: number
+  /** What the guest has now (virsh "Used memory"); the simulator's guests have all of it. */
+  usedMemoryKiB: number
+  /** virsh "Managed save": a saved state to resume from (ubmgr does not make them). */
+  managedSave: boolean
   persistent: boolean
   autostart: boolean
   ubDevices: number

@@ -23,8 +23,10 @@ export default class Dominfo extends UbmgrCommand {
         ['State', i.state],
         ['CPU(s)', i.vcpus],
         ['Max memory', `${i.maxMemoryKiB} KiB`],
+        ['Used memory', `${i.usedMemoryKiB} KiB`],
         ['Persistent', i.persistent ? 'yes' : 'no'],
         ['Autostart', i.autostart ? 'enable' : 'disable'],
+        ['Managed save', i.managedSave ? 'yes' : 'no'],
         ['UB devices', i.ubDevices],
         ['Fusion devices', i.fusionDevices],
       ]

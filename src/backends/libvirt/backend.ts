@@ -214,6 +214,8 @@ export class LibvirtBackend implements Backend {
       osType: info['OS Type'],
       vcpus: Number(info['CPU(s)']),
       maxMemoryKiB: Number(info['Max memory']?.split(' ')[0]),
+      usedMemoryKiB: Number(info['Used memory']?.split(' ')[0] ?? 0),
+      managedSave: info['Managed save'] === 'yes',
       persistent: info.Persistent === 'yes',
       autostart: info.Autostart === 'enable',
       ubDevices: count('ub-device'),

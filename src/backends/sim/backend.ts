@@ -228,6 +228,8 @@ export class SimBackend implements Backend {
       osType: 'hvm',
       vcpus: vm.vcpus,
       maxMemoryKiB: Number(vm.memoryKiB),
+      usedMemoryKiB: r.state === 'shut off' ? 0 : Number(vm.memoryKiB),
+      managedSave: false,
       persistent: r.persistent,
       autostart: Boolean(r.autostart),
       ubDevices: vm.ub?.devices.length ?? 0,

@@ -23,6 +23,7 @@ export default class SimInspect extends UbmgrCommand {
     const {args, flags} = await this.parse(SimInspect)
     const {inspectText} = await import('../../sim/vm/inspect.js')
     let guest
+    if (flags.file && args.name) throw new UbmgrError(`error: give a domain NAME or --file, not both (NAME ${args.name} with --file ${flags.file})`, 2)
     if (flags.file) {
       const [{loadAndValidate}, {loadHost}, {bootVm}] = await Promise.all([import('../../xml/validate.js'), import('../../sim/host/index.js'), import('../../sim/vm/index.js')])
       const r = bootVm((await loadAndValidate(flags.file)).vm, await loadHost(flags.host))
