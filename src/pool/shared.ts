@@ -118,6 +118,12 @@ export function describeCommit(revision: string, cards: Array<{before?: Card; af
   const taken: LedgerChange[] = []
   for (const {before, after} of cards) {
     if (!after) continue
+    if (!before) {
+      // a card entering the ledger (first use, import): one line, plus what it already holds
+      out.push({revision, kind: 'card', subject: after.id, detail: `in the ledger: ${after.slices.length} slice(s), ${after.state}`})
+      for (const s of after.slices) if (s.owner) taken.push({revision, kind: 'alloc', subject: s.id, detail: `allocated to ${ownerLabel(s.owner)} in ${s.owner.busInstance}`, owner: s.owner})
+      continue
+    }
     if (before && before.state !== after.state) out.push({revision, kind: after.state === 'failed' ? 'fail' : 'card', subject: after.id, detail: `card ${before.state} → ${after.state}`})
     const old = new Map((before?.slices ?? []).map((s) => [s.id, s]))
     for (const s of after.slices) {

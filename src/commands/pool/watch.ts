@@ -16,15 +16,20 @@ export default class PoolWatch extends PoolCommand {
     ])
     const pool = await this.openEtcd(flags)
     let failure: Error | undefined
-    await new Promise<void>((resolve, reject) => {
-      const end = () => resolve()
-      process.once('SIGINT', end)
-      process.once('SIGTERM', end)
-      watchLedger(pool.etcd, (c) => (this.jsonEnabled() ? printData(JSON.stringify(c)) : this.say(changeLine(c))), (e) => {
-        failure = e
-        resolve()
-      }).then((w) => this.note(`watching ${flags.pool} (watch ${w.id ?? 'pending'}); Ctrl-C ends`), reject)
+    let stop = () => {}
+    const ended = new Promise<void>((resolve) => {
+      stop = resolve
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
     })
+    const watcher = await watchLedger(pool.etcd, (c) => (this.jsonEnabled() ? printData(JSON.stringify(c)) : this.say(changeLine(c))), (e) => {
+      failure = e
+      stop()
+    })
+    this.note(`watching ${flags.pool}; Ctrl-C ends`)
+    await ended
+    // an open watch stream would keep the process alive after the client closes
+    await watcher.cancel().catch(() => undefined)
     if (failure) throw new UbmgrError(`error: etcd watch at ${pool.etcd.options.endpoints.join(',')} ended: ${failure.message.split('\n')[0]}`)
     return undefined
   }
