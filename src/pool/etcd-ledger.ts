@@ -70,6 +70,8 @@ export const ledgerKeys = (prefix: string) => ({
 
 /** What a transaction read: the ledger and the mod_revision of each key it came from. */
 interface Snapshot {
+  /** etcd's revision when it was read */
+  readRev: string
   ledger: Ledger | undefined
   metaRev: string | undefined
   cardRevs: Map<string, string>
@@ -164,7 +166,22 @@ export class EtcdLedger implements LedgerStore {
     return (await this.snapshot()).ledger
   }
 
+  /**
+   * Transactions of one client run one after the other: they would only lose races to each other (one ubmgr
+   * process, or an agent, is one client); clients race each other through compare-and-swap.
+   */
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.attempt(fn))
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  private queue: Promise<void> = Promise.resolve()
+
+  private attempt<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
     return retryOnConflict(
       async () => {
         const snap = await this.snapshot()
@@ -177,7 +194,7 @@ export class EtcdLedger implements LedgerStore {
       (i) => {
         this.conflicts++
         // decorrelated: writers that lost together do not come back together
-        return Math.random() * Math.min(2 ** Math.min(i, 7), 100)
+        return Math.random() * Math.min(2 ** i, 50)
       },
     )
   }
@@ -198,6 +215,28 @@ export class EtcdLedger implements LedgerStore {
   }
 
   /**
+   * Did our commit land? Its compare let nothing change meta between our read and it, so if it landed it is the
+   * first change of meta after snap.readRev: watch meta from there and look at that change's txn id.
+   */
+  private async landed(snap: Snapshot, txn: string): Promise<boolean> {
+    const now = await this.bounded(() => this.client.get(this.keys.meta).exec())
+    const rev = now.kvs[0]?.mod_revision
+    if (rev === undefined || BigInt(rev) <= BigInt(snap.readRev)) return false
+    return this.bounded(async () => {
+      const w = await this.client.watch().key(this.keys.meta).startRevision(String(BigInt(snap.readRev) + 1n)).create()
+      try {
+        const first = await new Promise<IKeyValue>((resolve, reject) => {
+          w.once('put', (kv) => resolve(kv))
+          w.once('error', reject)
+        })
+        return (JSON.parse(first.value.toString()) as Meta).txn === txn
+      } finally {
+        await w.cancel()
+      }
+    })
+  }
+
+  /**
    * One etcd transaction: every compare equal, then every op. (etcd3's builder takes its ops as arguments, which
    * would mean spreading a list into a call; its own low-level request is built here instead.)
    */
@@ -213,7 +252,7 @@ export class EtcdLedger implements LedgerStore {
 
   private async snapshot(): Promise<Snapshot> {
     const res = await this.bounded(() => this.client.getAll().prefix(this.keys.ledger).exec())
-    return assemble(res.kvs, this.keys)
+    return {...assemble(res.kvs, this.keys), readRev: res.header.revision}
   }
 
   private async commit(snap: Snapshot, next: Ledger): Promise<void> {
@@ -234,9 +273,8 @@ export class EtcdLedger implements LedgerStore {
       ok = (await this.txn(compares, ops)).succeeded
     } catch (error) {
       if (!isTransient(error)) throw this.unreachable(error)
-      // ambiguous: the commit may have landed before the member went away; our txn id says
-      const now = await this.bounded(() => c.get(this.keys.meta).string())
-      if (now && (JSON.parse(now) as Meta).txn === meta.txn) return
+      // ambiguous: the commit may have landed before the member went away
+      if (await this.landed(snap, meta.txn)) return
       throw new LedgerConflict([this.keys.meta])
     }
     if (!ok) throw new LedgerConflict(compares.map(([k]) => k))
@@ -248,7 +286,7 @@ function toMeta(l: Ledger): Meta {
 }
 
 /** The ledger from its keys, in the embedded ledger's key order (so an export is byte-identical). */
-export function assemble(kvs: IKeyValue[], keys: ReturnType<typeof ledgerKeys>): Snapshot {
+export function assemble(kvs: IKeyValue[], keys: ReturnType<typeof ledgerKeys>): Omit<Snapshot, 'readRev'> {
   const cardRevs = new Map<string, string>()
   const cards = new Map<string, Card>()
   let meta: Meta | undefined
