@@ -136,7 +136,8 @@ async function run(name, storeOf, midway) {
       }
       if (!got) {
         stats.refused++
-        await new Promise((r) => setTimeout(r, 5))
+        // no room: come back later rather than spin on a full pool
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80))
         continue
       }
       stats.lat.push(performance.now() - t)
@@ -193,7 +194,7 @@ const embedded = await run('embedded', (h) => {
 const clients = new Map()
 for (let h = 0; h < HOSTS; h++) clients.set(`h${h}`, await EtcdLedger.open({endpoints, prefix: '/bench', timeoutMs: 10_000}))
 let killed = -1
-const onEtcd = await run('etcd', (h) => clients.get(h), () => {
+const onEtcd = await run('etcd', (h) => clients.get(h), process.env.BENCH_KILL === '0' ? undefined : () => {
   leader().then((i) => {
     killed = i
     killGroup(members[i].proc.pid)
