@@ -15,7 +15,7 @@
 // etcd3 (and grpc) load only here, through a dynamic import: ubmgr's other commands never pay for them.
 import {randomUUID} from 'node:crypto'
 
-import type {DeleteBuilder, Etcd3, IKeyValue, PutBuilder} from 'etcd3'
+import type {DeleteBuilder, Etcd3, IKeyValue, Lease, PutBuilder} from 'etcd3'
 
 type Op = PutBuilder | DeleteBuilder
 
@@ -64,6 +64,7 @@ export const ledgerKeys = (prefix: string) => ({
   meta: `${prefix}/ledger/meta`,
   cards: `${prefix}/ledger/cards/`,
   card: (id: string) => `${prefix}/ledger/cards/${id}`,
+  queue: `${prefix}/ledger-queue/`,
   hosts: `${prefix}/hosts/`,
   host: (id: string) => `${prefix}/hosts/${id}`,
 })
@@ -120,6 +121,7 @@ export class EtcdLedger implements LedgerStore {
   }
 
   close(): void {
+    this.queueLease?.release()
     this.client.close()
   }
 
@@ -181,22 +183,88 @@ export class EtcdLedger implements LedgerStore {
 
   private queue: Promise<void> = Promise.resolve()
 
-  private attempt<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
-    return retryOnConflict(
-      async () => {
-        const snap = await this.snapshot()
-        let staged: Ledger | undefined
-        const result = await fn({read: async () => (snap.ledger ? structuredClone(snap.ledger) : undefined), write: (next) => (staged = next)})
-        if (staged) await this.commit(snap, staged)
-        return result
-      },
-      400,
-      (i) => {
+  /**
+   * Optimistic first: read, run, compare-and-swap. A writer that lost a race joins a queue (etcd's lock recipe)
+   * before trying again, so under contention writers take turns instead of all re-reading and losing again.
+   * The queue only orders attempts: the compare-and-swap alone decides what commits.
+   */
+  private async attempt<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
+    const once = async () => {
+      const snap = await this.snapshot()
+      let staged: Ledger | undefined
+      const result = await fn({read: async () => (snap.ledger ? structuredClone(snap.ledger) : undefined), write: (next) => (staged = next)})
+      if (staged) await this.commit(snap, staged)
+      return result
+    }
+    try {
+      return await once()
+    } catch (error) {
+      if (!(error instanceof LedgerConflict)) throw error
+      this.conflicts++
+    }
+    return this.inTurn(() =>
+      retryOnConflict(once, 400, (i) => {
         this.conflicts++
         // decorrelated: writers that lost together do not come back together
         return Math.random() * Math.min(2 ** i, 50)
-      },
+      }),
     )
+  }
+
+  private queueLease?: Lease
+
+  /**
+   * Run body when this writer's turn comes: a key under <prefix>/ledger-queue/ attached to this client's lease (so
+   * a crashed writer's turn ends with its lease); the turn comes when no key created before ours is left. A turn
+   * that does not come within the timeout is skipped: the queue is an optimisation, not the guard.
+   */
+  private async inTurn<T>(body: () => Promise<T>): Promise<T> {
+    const c = this.client
+    if (!this.queueLease) {
+      const lease = c.lease(Math.max(2, Math.ceil(this.options.timeoutMs / 1000)))
+      lease.on('lost', () => {
+        if (this.queueLease === lease) this.queueLease = undefined
+      })
+      this.queueLease = lease
+    }
+    const lease = this.queueLease
+    const key = `${this.keys.queue}${randomUUID()}`
+    let mine: bigint
+    try {
+      mine = BigInt((await this.bounded(() => lease.put(key).value('').exec())).header.revision)
+    } catch {
+      return body()
+    }
+    try {
+      const deadline = Date.now() + this.options.timeoutMs
+      for (;;) {
+        const before = await this.bounded(() =>
+          c.kv.range({key: Buffer.from(this.keys.queue), range_end: Buffer.from(prefixEnd(this.keys.queue)), sort_order: 'Descend', sort_target: 'Create', limit: 1, max_create_revision: String(mine - 1n)}),
+        )
+        const prev = before.kvs[0]
+        if (!prev || Date.now() > deadline) break
+        await this.deleted(prev.key, before.header.revision, deadline - Date.now())
+      }
+      return await body()
+    } finally {
+      c.delete().key(key).exec().catch(() => undefined)
+    }
+  }
+
+  /** Resolves when `key` is deleted after revision `rev`, or after `ms`. */
+  private async deleted(key: Buffer, rev: string, ms: number): Promise<void> {
+    const w = await this.client.watch().key(key).startRevision(String(BigInt(rev) + 1n)).create()
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await new Promise<void>((resolve) => {
+        w.once('delete', () => resolve())
+        w.once('error', () => resolve())
+        timer = setTimeout(resolve, Math.max(ms, 1))
+      })
+    } finally {
+      clearTimeout(timer)
+      await w.cancel().catch(() => undefined)
+    }
   }
 
   /** Replace the whole ledger (pool import): one transaction, whatever was there before. */
@@ -279,6 +347,13 @@ export class EtcdLedger implements LedgerStore {
     }
     if (!ok) throw new LedgerConflict(compares.map(([k]) => k))
   }
+}
+
+/** The end of etcd's range for a prefix: the prefix with its last byte plus one. */
+function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix)
+  b[b.length - 1]++
+  return b
 }
 
 function toMeta(l: Ledger): Meta {
