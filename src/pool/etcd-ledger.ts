@@ -129,7 +129,8 @@ export class EtcdLedger implements LedgerStore {
   unreachable(error: unknown): UbmgrError {
     const text = String((error as Error)?.message ?? error).split('\n')[0]
     // grpc: "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED …. Resolution note: "
-    const why = /Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/.exec(text)?.[1] ?? text
+    const tls = /SSL routines:[^:]*:([^:]+)/.exec(text)?.[1]
+    const why = tls ? `TLS: ${tls}` : (/Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/.exec(text)?.[1] ?? text)
     return new UbmgrError(`error: etcd at ${this.options.endpoints.join(',')} did not answer within ${this.options.timeoutMs} ms: ${why}`)
   }
 
