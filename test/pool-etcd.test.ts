@@ -167,7 +167,7 @@ describe('a shared pool on etcd', () => {
     }
   })
 
-  it('watch streams allocations and frees as they happen, one JSON object per line, and ends on SIGINT', async () => {
+  it('watch streams allocations, frees, failures and moves as they happen, one JSON object per line, and ends on SIGINT', async () => {
     await asHost('watch', 'w1', ['pool', 'list'])
     const p = spawn(process.execPath, [bin, 'pool', 'watch', '--pool', etcd.uri('watch'), '--json'], {cwd: repoRoot, env: {...process.env, UBMGR_STATE_DIR: join(dir, 'watch', 'w'), UBMGR_POOL: ''}, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
@@ -181,16 +181,26 @@ describe('a shared pool on etcd', () => {
       expect(a.exitCode, a.stderr).toBe(0)
       const bi = (JSON.parse(a.stdout) as {busInstanceGuid: string}).busInstanceGuid
       expect((await asHost('watch', 'w1', ['pool', 'free', bi])).exitCode).toBe(0)
-      for (let i = 0; i < 100 && !out.includes('"free"'); i++) await new Promise((r) => setTimeout(r, 50))
+      // a card failed by another host: its own slice moves at once, w1's stays (failed, held) for w1's agent
+      const b = await asHost('watch', 'w1', ['pool', 'alloc', 'dpu,bandwidth=10Gbit/s', '--json'])
+      const card = (JSON.parse(b.stdout) as {devices: Array<{card: string}>}).devices[0].card
+      expect((await asHost('watch', 'w2', ['pool', 'alloc', 'dpu,bandwidth=10Gbit/s'])).exitCode).toBe(0)
+      const f = await asHost('watch', 'w2', ['pool', 'fail', card, '--json'])
+      expect(f.exitCode, f.stderr).toBe(0)
+      const outcome = (JSON.parse(f.stdout) as {affected: Array<{outcome: string; why?: string}>}).affected
+      expect(outcome).toEqual([expect.objectContaining({outcome: 'stranded', why: 'held by host w1: its agent re-homes it'}), expect.objectContaining({outcome: 'rehomed'})])
+      await checkClean('watch', ['w1', 'w2'])
+      expect((await asHost('watch', 'w2', ['pool', 'restore', card])).exitCode).toBe(0)
+      for (let i = 0; i < 100 && !out.includes('"move"'); i++) await new Promise((r) => setTimeout(r, 50))
       p.kill('SIGINT')
       expect(await exited).toBe(0)
       const events = out.trim().split('\n').map((l) => JSON.parse(l) as {kind: string; subject: string})
-      expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['alloc', 'free']))
+      expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['alloc', 'free', 'fail', 'move']))
       expect(events.find((e) => e.kind === 'alloc')?.subject).toMatch(/^pool-nic-\d\/vfe\d$/)
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL')
     }
-    await checkClean('watch', ['w1'])
+    await checkClean('watch', ['w1', 'w2'])
   })
 
   it('export → import → export moves a ledger between the embedded store and etcd byte for byte', async () => {

@@ -23,6 +23,10 @@ export function agentLine(e: AgentEvent): string {
       const n = e.adopted.reduce((k, a) => k + a.slices.length, 0)
       return `${e.host}: re-homed ${e.adopted.length} bus instance(s), ${n} slice(s) of ${e.lost} here in ${e.rehomeMs} ms after detection (detection ${ms(e.detectMs)})`
     }
+    case 'stranded-rehomed':
+      return e.moves.map((m) => `${e.host}: re-homed ${m.owner} ${m.from} → ${m.to}: ${m.reason}`).join('\n')
+    case 'dropped':
+      return `${e.host}: released ${e.busInstances.length} bus instance(s) re-homed to other hosts while this one was away: ${e.busInstances.join(', ')}`
     case 'error':
       return `${e.host}: error: ${e.detail}`
     case 'stopped':

@@ -31,7 +31,14 @@ export async function joinHost(etcd: EtcdLedger, hostId: string, ttl: number): P
   const now = Date.now()
   const rec: HostRecord = {host: hostId, ttl, lease: id, joinedAt: now, beat: now}
   await etcd.bounded(() => lease.put(etcd.keys.host(hostId)).value(JSON.stringify(rec)).exec())
+  await etcd.bounded(() => etcd.client.put(etcd.keys.member(hostId)).value(JSON.stringify({host: hostId, joinedAt: now})).exec())
   return rec
+}
+
+/** Hosts that ever joined: only their bus instances are re-homed when they have no lease. */
+export async function memberHosts(etcd: EtcdLedger): Promise<Set<string>> {
+  const keys = await etcd.bounded(() => etcd.client.getAll().prefix(etcd.keys.members).keys())
+  return new Set(keys.map((k) => k.slice(etcd.keys.members.length)))
 }
 
 export async function liveHosts(etcd: EtcdLedger): Promise<Map<string, HostRecord>> {
@@ -60,6 +67,7 @@ export class HostLease {
     const now = Date.now()
     this.record = {host: this.hostId, ttl: this.ttl, lease: id, joinedAt: previous?.joinedAt ?? now, beat: now}
     await this.put()
+    await this.etcd.bounded(() => this.etcd.client.put(this.etcd.keys.member(this.hostId)).value(JSON.stringify({host: this.hostId, joinedAt: this.record!.joinedAt})).exec())
     // the key is under our lease now: the one `pool join` made may go
     if (previous && previous.lease !== id) await this.etcd.client.leaseClient.leaseRevoke({ID: previous.lease}).catch(() => undefined)
     lease.on('keepaliveSucceeded', () => {

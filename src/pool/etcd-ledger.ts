@@ -4,6 +4,7 @@
 //                                 busInstances: [...], txn}: everything but the cards
 //   <prefix>/ledger/cards/<id>   one card with its slices (JSON, the embedded ledger's card unchanged)
 //   <prefix>/hosts/<id>          a joined host, attached to its lease (etcd-hosts.ts)
+//   <prefix>/members/<id>        a host that joined once (no lease): its bus instances are re-homed when it is gone
 // A commit is one etcd transaction: it compares the meta key's mod_revision (the ledger revision lives there, so
 // every commit writes it) and every touched card key's mod_revision (create_revision 0 for a new key) with what
 // was read, and writes meta plus the changed cards (changedCards()). A lost race fails the compare: LedgerConflict,
@@ -67,6 +68,8 @@ export const ledgerKeys = (prefix: string) => ({
   queue: `${prefix}/ledger-queue/`,
   hosts: `${prefix}/hosts/`,
   host: (id: string) => `${prefix}/hosts/${id}`,
+  members: `${prefix}/members/`,
+  member: (id: string) => `${prefix}/members/${id}`,
 })
 
 /** What a transaction read: the ledger and the mod_revision of each key it came from. */

@@ -10,7 +10,8 @@ import {alloc} from './alloc.js'
 import {ledgerFromHost} from './entity-reg.js'
 import {assemble, ledgerKeys, parseEtcdUri} from './etcd-ledger.js'
 import {findCard, type Ledger} from './ledger.js'
-import {adoptOrphans, checkLedgerDocument, claimNew, describeCommit, localView, markOrphaned, reconcileShared} from './shared.js'
+import {failCard} from './failover.js'
+import {adoptOrphans, checkLedgerDocument, claimNew, describeCommit, dropForeign, localView, markOrphaned, reconcileShared, rehomeStranded} from './shared.js'
 
 let host: HostState
 let ledger: Ledger
@@ -63,6 +64,29 @@ describe('a shared ledger, host by host', () => {
     expect(reconcileShared(got.ledger, got.host, [], 'c', new Set(['c'])).problems).toEqual([])
     // an orphan whose agent is gone too is reported
     expect(reconcileShared(m.ledger, host, [], 'b', new Set(['b'])).problems.map((p) => p.message)).toEqual([`orphaned by host a; agent c, which was to re-home it, is gone too`])
+  })
+
+  it('a card failed by another host: this host’s stranded slices move when its agent looks; a returning host drops what was re-homed', () => {
+    const a = allocAs(ledger, host, 'a')
+    const b = allocAs(a.ledger, host, 'b')
+    // b fails the card: its own slice moves, a's stays (b's state does not have it), failed and held
+    const f = failCard(b.ledger, b.host, 'pool-dpu-1', {now: 0})
+    expect(f.affected.map((x) => x.outcome)).toEqual(['stranded', 'rehomed'])
+    expect(reconcileShared(f.ledger, a.host, [], 'a').problems).toEqual([])
+    // b has nothing stranded; a's agent moves a's slice, on a's state
+    expect(rehomeStranded(f.ledger, f.host, 'b', 1).moves).toEqual([])
+    const r = rehomeStranded(f.ledger, a.host, 'a', 1)
+    expect(r.moves.map((m) => [m.from, m.to])).toEqual([['pool-dpu-1/vfe0', 'pool-dpu-2/vfe1']])
+    expect(reconcileShared(r.ledger, r.host, [], 'a').problems).toEqual([])
+    expect(reconcileShared(r.ledger, f.host, [], 'b').problems).toEqual([])
+    // a was lost meanwhile and c adopted its bus instance: back, a releases it from its own state
+    const m = markOrphaned(r.ledger, 'a', 'c', 2)!
+    const c = adoptOrphans(m.ledger, host, 'c', 3)
+    expect(reconcileShared(c.ledger, r.host, [], 'a').problems.map((p) => p.kind)).toEqual(['leak'])
+    const d = dropForeign(c.ledger, r.host, 'a')
+    expect(d.dropped).toEqual([c.ledger.busInstances[0].guid])
+    expect(reconcileShared(c.ledger, d.host, [], 'a').problems).toEqual([])
+    expect(dropForeign(c.ledger, d.host, 'a').dropped).toEqual([])
   })
 
   it('describes a commit slice by slice: allocations, frees, failures, moves, orphans', () => {

@@ -4,10 +4,11 @@
 // against its host state (others' held slices count for capacity and slice rules only), and when a host's lease
 // expires a surviving host adopts its bus instances: registers their slices in its own host state and becomes
 // their host (N-1 for the VMs: they restart there with the devices still held).
-import {createBusInstance, findInstance} from '../sim/host/instances.js'
+import {createBusInstance, destroyBusInstance, findInstance} from '../sim/host/instances.js'
 import type {HostState} from '../sim/host/model.js'
-import {entityReg, entityRegFor} from './entity-reg.js'
+import {entityReg, entityRegFor, entityRls} from './entity-reg.js'
 import {bump, ownerLabel, type Card, type Ledger, type SliceOwner} from './ledger.js'
+import {applyMove, destinationFor, type Move} from './move.js'
 import {PoolError} from './errors.js'
 import {reconcile, type CheckReport, type DomainView} from './reconcile.js'
 
@@ -98,6 +99,52 @@ export function adoptOrphans(ledgerIn: Ledger, hostIn: HostState, self: string, 
   return {ledger: adopted.length ? bump(ledger) : ledger, host, adopted}
 }
 
+/**
+ * A failed card's slices held by this host's bus instances that could not move when the card failed (another
+ * host ran `pool fail`, whose host state does not have them; or there was no room then): re-homed now where
+ * capacity allows, each an ENTITY_RLS + ENTITY_REG on this host, keeping owner, share and group.
+ */
+export function rehomeStranded(ledgerIn: Ledger, hostIn: HostState, hostId: string, now: number): {ledger: Ledger; host: HostState; moves: Move[]} {
+  const ledger = structuredClone(ledgerIn)
+  const host = structuredClone(hostIn)
+  const mine = new Set(ledger.busInstances.filter((b) => (b.host ?? hostId) === hostId && !b.orphaned).map((b) => b.guid))
+  const moves: Move[] = []
+  for (const card of ledger.cards) {
+    if (card.state !== 'failed') continue
+    for (const s of card.slices) {
+      if (!s.owner || s.state !== 'failed' || !mine.has(s.owner.busInstance)) continue
+      const owner = {...s.owner}
+      try {
+        const dest = destinationFor(ledger, host, card, s)
+        const reason = `${card.id} failed: ${ownerLabel(owner)} → ${dest.card.id} (${dest.reason}), by host ${hostId}`
+        const move: Move = {from: s.id, to: dest.slice.id, fromGuid: s.guid, toGuid: dest.slice.guid, fromCard: card.id, toCard: dest.card.id, owner, bandwidthMbps: s.loadMbps ?? s.reserved?.bandwidthMbps ?? 0, queues: s.reserved?.queues ?? 0, reason}
+        applyMove(ledger, host, s.id, dest.slice.id, now)
+        moves.push(move)
+      } catch (error) {
+        if (!(error instanceof PoolError)) throw error
+      }
+    }
+  }
+  return {ledger: moves.length ? bump(ledger) : ledger, host, moves}
+}
+
+/**
+ * A host back after its bus instances were re-homed elsewhere (its lease expired): its own state still has them.
+ * They are released here (ENTITY_RLS of what is registered in them, then BI_DESTROY) unless a VM holds one.
+ */
+export function dropForeign(ledger: Ledger, hostIn: HostState, hostId: string): {host: HostState; dropped: string[]} {
+  const foreign = foreignBusInstances(ledger, hostId)
+  const host = structuredClone(hostIn)
+  const dropped: string[] = []
+  for (const bi of [...host.instances]) {
+    if (!foreign.has(bi.guid) || bi.lockedBy) continue
+    for (const e of host.entities) if (e.instanceEid === bi.eid && e.pooled) entityRls(host, e.eid)
+    destroyBusInstance(host, bi.guid)
+    dropped.push(bi.guid)
+  }
+  return {host, dropped}
+}
+
 export type ChangeKind = 'alloc' | 'free' | 'fail' | 'move' | 'state' | 'card' | 'orphaned' | 'rehomed'
 
 export interface LedgerChange {
@@ -111,6 +158,8 @@ export interface LedgerChange {
   to?: string
 }
 
+const heldText = (o: SliceOwner) => (o.vm ? `allocated to ${ownerLabel(o)} in bus instance ${o.busInstance}` : `allocated to bus instance ${o.busInstance}`)
+
 /** What one commit changed, slice by slice (a release and a take of the same owner in one commit is a move). */
 export function describeCommit(revision: string, cards: Array<{before?: Card; after?: Card}>, bis: {before: Ledger['busInstances']; after: Ledger['busInstances']}): LedgerChange[] {
   const out: LedgerChange[] = []
@@ -121,7 +170,7 @@ export function describeCommit(revision: string, cards: Array<{before?: Card; af
     if (!before) {
       // a card entering the ledger (first use, import): one line, plus what it already holds
       out.push({revision, kind: 'card', subject: after.id, detail: `in the ledger: ${after.slices.length} slice(s), ${after.state}`})
-      for (const s of after.slices) if (s.owner) taken.push({revision, kind: 'alloc', subject: s.id, detail: `allocated to ${ownerLabel(s.owner)} in ${s.owner.busInstance}`, owner: s.owner})
+      for (const s of after.slices) if (s.owner) taken.push({revision, kind: 'alloc', subject: s.id, detail: heldText(s.owner), owner: s.owner})
       continue
     }
     if (before && before.state !== after.state) out.push({revision, kind: after.state === 'failed' ? 'fail' : 'card', subject: after.id, detail: `card ${before.state} → ${after.state}`})
@@ -131,7 +180,7 @@ export function describeCommit(revision: string, cards: Array<{before?: Card; af
       const was = p?.owner ? ownerLabel(p.owner) + ' ' + p.owner.busInstance : ''
       const now = s.owner ? ownerLabel(s.owner) + ' ' + s.owner.busInstance : ''
       if (was === now && p?.state === s.state) continue
-      if (!p?.owner && s.owner) taken.push({revision, kind: 'alloc', subject: s.id, detail: `allocated to ${ownerLabel(s.owner)} in ${s.owner.busInstance}`, owner: s.owner})
+      if (!p?.owner && s.owner) taken.push({revision, kind: 'alloc', subject: s.id, detail: heldText(s.owner), owner: s.owner})
       else if (p?.owner && !s.owner) released.push({revision, kind: 'free', subject: s.id, detail: `freed (was ${ownerLabel(p.owner)})`, owner: p.owner})
       else if (s.state === 'failed' && p?.state !== 'failed') out.push({revision, kind: 'fail', subject: s.id, detail: `failed${s.owner ? ` (held by ${ownerLabel(s.owner)})` : ''}`})
       else out.push({revision, kind: 'state', subject: s.id, detail: `${p?.state ?? 'new'} → ${s.state}`})

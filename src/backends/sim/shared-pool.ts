@@ -4,12 +4,13 @@
 // retried on conflict), and writes the host state only after etcd committed: if the process dies between the two,
 // `pool check` on this host names the slice. See README "One pool for a super-node (etcd)".
 import {UbmgrError} from '../../ground/errors.js'
-import {adoptOrphans, claimNew, markOrphaned, reconcileShared, type Adopted} from '../../pool/shared.js'
-import {HostLease, liveHosts, watchHosts, type HostRecord} from '../../pool/etcd-hosts.js'
+import {adoptOrphans, claimNew, dropForeign, markOrphaned, reconcileShared, rehomeStranded, type Adopted} from '../../pool/shared.js'
+import {HostLease, liveHosts, memberHosts, watchHosts, watchLedger, type HostRecord} from '../../pool/etcd-hosts.js'
 import type {EtcdLedger} from '../../pool/etcd-ledger.js'
 import {
   alloc,
   drainCard,
+  failCard,
   findSlice,
   free,
   ledgerFromHost,
@@ -18,15 +19,26 @@ import {
   type AllocInput,
   type AllocResult,
   type CheckReport,
+  type FailReport,
   type FreeResult,
   type Ledger,
+  type Move,
   type PoolEvent,
   type Unregistered,
 } from '../../pool/index.js'
 import type {HostState} from '../../sim/host/model.js'
 import {initialHost} from './hook.js'
-import {poolFailure} from './pool.js'
-import type {EmbeddedStore, EmbeddedTx} from './store.js'
+import {poolFailure, rehomeGuests, type Rehomed} from './pool.js'
+import type {DomainRecord, EmbeddedStore, EmbeddedTx} from './store.js'
+
+/** Domains re-home in parallel; each one's devices one after the other. */
+function slowestDomain(rehomed: Rehomed[]): number {
+  const perVm = new Map<string, number>()
+  for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
+  let us = 0
+  for (const v of perVm.values()) us = Math.max(us, v)
+  return us
+}
 
 export type AgentEvent =
   | {event: 'joined'; host: string; lease: string; ttl: number}
@@ -34,6 +46,8 @@ export type AgentEvent =
   | {event: 'host-lost'; host: string; lost: string; detectMs: number | null; ttlMs: number}
   | {event: 'orphaned'; host: string; lost: string; busInstances: string[]}
   | {event: 'rehomed'; host: string; lost: string; adopted: Adopted[]; detectMs: number | null; rehomeMs: number}
+  | {event: 'stranded-rehomed'; host: string; moves: Array<{from: string; to: string; owner: string; reason: string}>}
+  | {event: 'dropped'; host: string; busInstances: string[]}
   | {event: 'error'; host: string; detail: string}
   | {event: 'stopped'; host: string}
 
@@ -153,17 +167,83 @@ export class SharedPool {
     })
   }
 
-  /** fail and rebalance move slices between cards on every host's state at once: not done with a shared ledger yet. */
-  unsupported(verb: string): never {
-    throw new UbmgrError(`error: pool ${verb} is not supported with an etcd ledger yet (it would change other hosts' host state); use the embedded ledger`)
-  }
-
-  async fail(): Promise<never> {
-    return this.unsupported('fail')
-  }
-
+  /** rebalance moves slices of every host at once (each host's state would change): not done on a shared ledger. */
   async rebalance(): Promise<never> {
-    return this.unsupported('rebalance')
+    throw new UbmgrError('error: pool rebalance is not supported with an etcd ledger yet (it would move other hosts\' slices); use the embedded ledger')
+  }
+
+  /**
+   * N-1 on a shared ledger: the card fails for everyone; this host's slices on it are re-homed now (host state and
+   * running guests here); other hosts' slices stay on it, failed and held, until their agents re-home them.
+   */
+  async fail(card: string, opts: {now: number; pollMs: number; downDelayMs: number}): Promise<Omit<FailReport, 'ledger' | 'host'> & {rehomed: Rehomed[]; rehomeUs: number}> {
+    return this.store.transaction(async (tx) => {
+      const host = await this.host(tx)
+      const report = await this.etcd.transaction(async (ltx) => {
+        const ledger = (await ltx.read()) ?? ledgerFromHost(host).ledger
+        let r: FailReport
+        try {
+          r = failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}})
+        } catch (error) {
+          if (error instanceof PoolError) throw poolFailure(`error: pool fail ${card} failed`, error)
+          throw error
+        }
+        ltx.write(r.ledger)
+        for (const a of r.affected) {
+          const other = a.outcome === 'stranded' ? this.foreignOwner(ledger, a.owner.busInstance) : undefined
+          if (other) a.why = `held by host ${other}: its agent re-homes it`
+        }
+        return r
+      })
+      const rehomed = await this.guestsFollow(tx, report.moves, report.host)
+      const {ledger: _l, host: _h, ...rest} = report
+      return {...rest, rehomed, rehomeUs: slowestDomain(rehomed)}
+    })
+  }
+
+  /** This host's slices stranded on failed cards, re-homed where there is room now (the agent runs it). */
+  async rehomeStranded(): Promise<{moves: Move[]; rehomed: Rehomed[]}> {
+    // a look first: the agent asks often, and usually nothing is stranded
+    const peek = await this.etcd.read()
+    const mine = new Set(peek?.busInstances.filter((b) => (b.host ?? this.hostId) === this.hostId).map((b) => b.guid))
+    if (!peek?.cards.some((c) => c.state === 'failed' && c.slices.some((s) => s.owner && s.state === 'failed' && mine.has(s.owner.busInstance)))) return {moves: [], rehomed: []}
+    return this.store.transaction(async (tx) => {
+      const host = await this.host(tx)
+      const r = await this.etcd.transaction(async (ltx) => {
+        const ledger = await ltx.read()
+        if (!ledger) return undefined
+        const out = rehomeStranded(ledger, host, this.hostId, Date.now())
+        if (out.moves.length) ltx.write(out.ledger)
+        return out
+      })
+      if (!r || r.moves.length === 0) return {moves: [], rehomed: []}
+      return {moves: r.moves, rehomed: await this.guestsFollow(tx, r.moves, r.host)}
+    })
+  }
+
+  /** Bus instances this host's state still has but the ledger gave to another host (re-homed while it was away). */
+  async dropForeign(): Promise<string[]> {
+    return this.store.transaction(async (tx) => {
+      const ledger = await this.etcd.read()
+      if (!ledger) return []
+      const r = dropForeign(ledger, await this.host(tx), this.hostId)
+      if (r.dropped.length) tx.writeHost(r.host)
+      return r.dropped
+    })
+  }
+
+  /** Running domains here see each moved device hot-unplugged and hot-plugged; the host state is written. */
+  private async guestsFollow(tx: EmbeddedTx, moves: Move[], host: HostState): Promise<Rehomed[]> {
+    const domains = new Map<string, DomainRecord>()
+    for (const m of moves)
+      if (m.owner.vm && !domains.has(m.owner.vm)) {
+        const r = await tx.readDomain(m.owner.vm)
+        if (r && r.state !== 'shut off') domains.set(r.name, r)
+      }
+    const out = rehomeGuests(moves, host, domains)
+    for (const r of domains.values()) tx.writeDomain(r)
+    tx.writeHost(out.host)
+    return out.rehomed
   }
 
   async replaceLedger(ledger: Ledger): Promise<void> {
@@ -180,6 +260,8 @@ export class SharedPool {
     const lease = new HostLease(this.etcd, self, ttl, (e) => onEvent({...e, host: self}))
     const rec = await lease.start()
     onEvent({event: 'joined', host: self, lease: rec.lease, ttl})
+    const dropped = await this.dropForeign()
+    if (dropped.length) onEvent({event: 'dropped', host: self, busInstances: dropped})
     let queue = Promise.resolve()
     const enqueue = (job: () => Promise<void>) => {
       queue = queue.then(job).catch((error: unknown) => onEvent({event: 'error', host: self, detail: String((error as Error)?.message ?? error).split('\n')[0]}))
@@ -204,12 +286,26 @@ export class SharedPool {
       onEvent({event: 'host-lost', host: self, lost, detectMs, ttlMs: (last?.ttl ?? 0) * 1000})
       handleLost(lost, now, detectMs)
     })
+    // a card failed: this host's slices stranded on it (another host ran pool fail) move where there is room
+    const stranded = () =>
+      enqueue(async () => {
+        const r = await this.rehomeStranded()
+        if (r.moves.length) onEvent({event: 'stranded-rehomed', host: self, moves: r.moves.map((m) => ({from: m.from, to: m.to, owner: m.owner.vm ? `${m.owner.vm}/${m.owner.device}` : m.owner.busInstance, reason: m.reason}))})
+      })
+    const ledgerWatch = await watchLedger(
+      this.etcd,
+      (c) => {
+        if (c.kind === 'fail' || (c.kind === 'free' && c.owner)) stranded()
+      },
+      () => undefined,
+    )
     // what happened while no agent watched: hosts gone before we started, orphans whose agent died too
     const sweep = () =>
       enqueue(async () => {
-        const [ledger, live] = await Promise.all([this.etcd.read(), liveHosts(this.etcd)])
+        const [ledger, live, members] = await Promise.all([this.etcd.read(), liveHosts(this.etcd), memberHosts(this.etcd)])
         if (!ledger) return
-        const gone = new Set(ledger.busInstances.filter((b) => b.host && b.host !== self && !b.orphaned && !live.has(b.host)).map((b) => b.host!))
+        // a host that never joined takes no part in failover: its bus instances stay its own
+        const gone = new Set(ledger.busInstances.filter((b) => b.host && b.host !== self && !b.orphaned && members.has(b.host) && !live.has(b.host)).map((b) => b.host!))
         for (const h of gone) handleLost(h, Date.now(), null)
         const stale = (b: {orphaned?: {by: string}}) => !!b.orphaned && b.orphaned.by !== self && !live.has(b.orphaned.by)
         if (ledger.busInstances.some(stale)) {
@@ -219,13 +315,18 @@ export class SharedPool {
         }
       })
     sweep()
-    const timer = setInterval(sweep, ttl * 1000)
+    stranded()
+    const timer = setInterval(() => {
+      sweep()
+      stranded()
+    }, ttl * 1000)
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve()
       signal.addEventListener('abort', () => resolve(), {once: true})
     })
     clearInterval(timer)
     await watcher.cancel().catch(() => undefined)
+    await ledgerWatch.cancel().catch(() => undefined)
     await queue
     // the lease is not revoked: an agent restarted within the TTL keeps its host; one that stays away is re-homed
     await lease.stop(false)
