@@ -210,6 +210,10 @@ describe('a shared pool on etcd', () => {
     expect((await runCli(['pool', 'export', '-o', first], {env})).exitCode).toBe(0)
     const imp = await asHost('mig', 'x', ['pool', 'import', first])
     expect(imp.exitCode, imp.stderr).toBe(0)
+    // join: the host's key under a lease of the TTL asked
+    const j = await asHost('mig', 'x', ['pool', 'join', '--ttl', '30', '--json'])
+    expect(j.exitCode, j.stderr).toBe(0)
+    expect(JSON.parse(j.stdout)).toMatchObject({host: 'x', ttl: 30, lease: expect.stringMatching(/^\d+$/)})
     const fromEtcd = join(dir, 'mig', 'etcd.json')
     expect((await asHost('mig', 'x', ['pool', 'export', '-o', fromEtcd])).exitCode).toBe(0)
     expect(await readFile(fromEtcd, 'utf8')).toBe(await readFile(first, 'utf8'))
@@ -231,7 +235,7 @@ describe('a shared pool on etcd', () => {
   it('an unreachable etcd: every pool command fails within the timeout, one line naming the endpoints, nothing changed', async () => {
     const dead = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`]
     const env = {UBMGR_STATE_DIR: join(dir, 'down'), UBMGR_POOL: `etcd://${dead.join(',')}/down`}
-    for (const args of [['pool', 'alloc', 'dpu'], ['pool', 'list'], ['pool', 'check'], ['pool', 'export'], ['pool', 'join', '--host-id', 'z']]) {
+    for (const args of [['pool', 'alloc', 'dpu'], ['pool', 'list'], ['pool', 'check'], ['pool', 'export'], ['pool', 'join', '--host-id', 'z'], ['pool', 'agent', '--host-id', 'z'], ['pool', 'watch']]) {
       const t = Date.now()
       const r = await runCli([...args, '--etcd-timeout', '1500'], {env})
       const ms = Date.now() - t

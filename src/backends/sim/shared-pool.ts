@@ -325,9 +325,11 @@ export class SharedPool {
       signal.addEventListener('abort', () => resolve(), {once: true})
     })
     clearInterval(timer)
-    await watcher.cancel().catch(() => undefined)
-    await ledgerWatch.cancel().catch(() => undefined)
-    await queue
+    // a stop must not wait on an etcd that is gone: each step gets the etcd timeout at most
+    const atMost = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, this.etcd.options.timeoutMs).unref())])
+    await atMost(watcher.cancel())
+    await atMost(ledgerWatch.cancel())
+    await atMost(queue)
     // the lease is not revoked: an agent restarted within the TTL keeps its host; one that stays away is re-homed
     await lease.stop(false)
     onEvent({event: 'stopped', host: self})
