@@ -32,6 +32,8 @@ process.once('exit', () => {
   for (const pid of groups) killGroup(pid, 'SIGKILL')
 })
 
+const WATCHDOG = 'parent=$1; shift; "$@" & child=$!; trap \'kill -9 $child 2>/dev/null; exit 0\' TERM INT; while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done; kill -9 "$child" 2>/dev/null'
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class EtcdCluster {
@@ -81,7 +83,9 @@ export class EtcdCluster {
       '--initial-cluster-token', `ubmgr-test-${process.pid}`,
       '--logger', 'zap', '--log-level', 'error',
     ]
-    const proc = spawn(ETCD, args, {detached: true, stdio: ['ignore', 'ignore', 'pipe']})
+    // a fixed sh script (arguments passed as argv, never spliced) that ends etcd when this process dies even by
+    // SIGKILL, when no exit hook runs; its process group holds both, and kill() ends the group
+    const proc = spawn('sh', ['-c', WATCHDOG, 'etcd-watchdog', String(process.pid), ETCD, ...args], {detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     proc.stderr?.resume()
     groups.add(proc.pid!)
     proc.once('exit', () => groups.delete(proc.pid!))
