@@ -11,6 +11,7 @@ import {ledgerFromHost} from './entity-reg.js'
 import {assemble, ledgerKeys, parseEtcdUri} from './etcd-ledger.js'
 import {findCard, type Ledger} from './ledger.js'
 import {failCard} from './failover.js'
+import {rebalance} from './rebalance.js'
 import {adoptOrphans, checkLedgerDocument, claimNew, describeCommit, dropForeign, localView, markOrphaned, reconcileShared, rehomeStranded} from './shared.js'
 
 let host: HostState
@@ -87,6 +88,18 @@ describe('a shared ledger, host by host', () => {
     expect(d.dropped).toEqual([c.ledger.busInstances[0].guid])
     expect(reconcileShared(c.ledger, d.host, [], 'a').problems).toEqual([])
     expect(dropForeign(c.ledger, d.host, 'a').dropped).toEqual([])
+  })
+
+  it('rebalance on a shared ledger moves only this host’s slices', () => {
+    const a = allocAs(ledger, host, 'a', 30)
+    const b = allocAs(a.ledger, host, 'b', 30)
+    for (const s of findCard(b.ledger, 'pool-dpu-1').slices) if (s.owner) s.loadMbps = 45_000
+    const mine = (id: string) => (s: {owner?: {busInstance: string}}) => b.ledger.busInstances.find((x) => x.guid === s.owner!.busInstance)!.host === id
+    const plan = rebalance(b.ledger, b.host, {now: 0, movable: mine('b')})
+    expect(plan.moves.map((m) => m.from)).toEqual(['pool-dpu-1/vfe1'])
+    const none = rebalance(b.ledger, b.host, {now: 0, policy: {high: 0.3}, movable: () => false})
+    expect(none.moves).toEqual([])
+    expect(none.stuck[0].why).toBe("its slices are other hosts' (their own pool rebalance moves them)")
   })
 
   it('describes a commit slice by slice: allocations, frees, failures, moves, orphans', () => {

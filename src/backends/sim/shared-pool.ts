@@ -4,7 +4,7 @@
 // retried on conflict), and writes the host state only after etcd committed: if the process dies between the two,
 // `pool check` on this host names the slice. See README "One pool for a super-node (etcd)".
 import {UbmgrError} from '../../ground/errors.js'
-import {adoptOrphans, claimNew, dropForeign, markOrphaned, reconcileShared, rehomeStranded, type Adopted} from '../../pool/shared.js'
+import {adoptOrphans, claimNew, dropForeign, foreignBusInstances, markOrphaned, reconcileShared, rehomeStranded, type Adopted} from '../../pool/shared.js'
 import {HostLease, liveHosts, memberHosts, watchHosts, watchLedger, type HostRecord} from '../../pool/etcd-hosts.js'
 import type {EtcdLedger} from '../../pool/etcd-ledger.js'
 import {
@@ -15,6 +15,7 @@ import {
   free,
   ledgerFromHost,
   PoolError,
+  rebalance,
   restoreCard,
   type AllocInput,
   type AllocResult,
@@ -24,6 +25,7 @@ import {
   type Ledger,
   type Move,
   type PoolEvent,
+  type RebalancePolicy,
   type Unregistered,
 } from '../../pool/index.js'
 import type {HostState} from '../../sim/host/model.js'
@@ -167,9 +169,20 @@ export class SharedPool {
     })
   }
 
-  /** rebalance moves slices of every host at once (each host's state would change): not done on a shared ledger. */
-  async rebalance(): Promise<never> {
-    throw new UbmgrError('error: pool rebalance is not supported with an etcd ledger yet (it would move other hosts\' slices); use the embedded ledger')
+  /** Load-driven moves of this host's slices (other hosts' slices on hot cards are theirs to move). */
+  async rebalance(opts: {dryRun: boolean; now: number; policy: Partial<RebalancePolicy>}): Promise<{moves: Move[]; stuck: Array<{card: string; utilization: number; why: string}>; rehomed: Rehomed[]; dryRun: boolean}> {
+    return this.store.transaction(async (tx) => {
+      const host = await this.host(tx)
+      const plan = await this.etcd.transaction(async (ltx) => {
+        const ledger = (await ltx.read()) ?? ledgerFromHost(host).ledger
+        const foreign = foreignBusInstances(ledger, this.hostId)
+        const p = rebalance(ledger, host, {now: opts.now, policy: opts.policy, movable: (s) => !foreign.has(s.owner!.busInstance)})
+        if (!opts.dryRun && p.moves.length) ltx.write(p.ledger)
+        return p
+      })
+      const rehomed = opts.dryRun || plan.moves.length === 0 ? [] : await this.guestsFollow(tx, plan.moves, plan.host)
+      return {moves: plan.moves, stuck: plan.stuck, rehomed, dryRun: opts.dryRun}
+    })
   }
 
   /**
