@@ -117,7 +117,7 @@ export async function watchHosts(etcd: EtcdLedger, onLost: (hostId: string, last
 }
 
 /** Stream the ledger's changes, one LedgerChange per slice change, grouped by the commit (etcd revision). */
-export async function watchLedger(etcd: EtcdLedger, onChange: (c: LedgerChange) => void, onError: (e: Error) => void): Promise<Watcher> {
+export async function watchLedger(etcd: EtcdLedger, onChange: (c: LedgerChange) => void, onError: (e: Error) => void, onLink?: (up: boolean, detail: string) => void): Promise<Watcher> {
   const w = await etcd.client.watch().prefix(etcd.keys.ledger).withPreviousKV().create()
   w.on('data', (res) => {
     const byRev = new Map<string, {cards: Array<{before?: Card; after?: Card}>; bis: {before: PoolBusInstance[]; after: PoolBusInstance[]}}>()
@@ -135,5 +135,15 @@ export async function watchLedger(etcd: EtcdLedger, onChange: (c: LedgerChange) 
     for (const [rev, g] of byRev) for (const c of describeCommit(rev, g.cards, g.bis)) onChange(c)
   })
   w.on('error', onError)
+  // etcd3 reconnects a lost watch stream by itself and resumes from the last revision seen: say so, do not end
+  let down = false
+  w.on('disconnected', (e) => {
+    if (!down) onLink?.(false, String(e?.message ?? e).split('\n')[0])
+    down = true
+  })
+  w.on('connected', () => {
+    if (down) onLink?.(true, 'resumed')
+    down = false
+  })
   return w
 }

@@ -112,6 +112,7 @@ export class EtcdLedger implements LedgerStore {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : {deadline: Date.now() + options.timeoutMs}),
       ...(options.tls ? {credentials: {rootCertificate: options.tls.ca, ...(options.tls.key ? {privateKey: options.tls.key} : {}), ...(options.tls.cert ? {certChain: options.tls.cert} : {})}} : {}),
       ...(options.auth ? {auth: options.auth} : {}),
+      faultHandling: {watchBackoff: watchBackoff(100)},
     })
     const ledger = new EtcdLedger(client, options)
     try {
@@ -351,6 +352,14 @@ export class EtcdLedger implements LedgerStore {
     }
     if (!ok) throw new LedgerConflict(compares.map(([k]) => k))
   }
+}
+
+/**
+ * etcd3 waits this long before reconnecting a lost watch stream, on a timer that keeps the process alive even after
+ * close(); its default grows to 30 s, so `pool watch` or `pool agent` could hang that long after Ctrl-C. Capped at 1 s.
+ */
+function watchBackoff(ms: number): {duration: number; next: () => ReturnType<typeof watchBackoff>} {
+  return {duration: ms, next: () => watchBackoff(Math.min(ms * 2, 1000))}
 }
 
 /** The end of etcd's range for a prefix: the prefix with its last byte plus one. */

@@ -22,14 +22,20 @@ export default class PoolWatch extends PoolCommand {
       process.once('SIGINT', resolve)
       process.once('SIGTERM', resolve)
     })
-    const watcher = await watchLedger(pool.etcd, (c) => (this.jsonEnabled() ? printData(JSON.stringify(c)) : this.say(changeLine(c))), (e) => {
-      failure = e
-      stop()
-    })
+    const watcher = await watchLedger(
+      pool.etcd,
+      (c) => (this.jsonEnabled() ? printData(JSON.stringify(c)) : this.say(changeLine(c))),
+      (e) => {
+        failure = e
+        stop()
+      },
+      (up, detail) => this.note(up ? `etcd at ${flags.pool}: watch resumed (no change missed)` : `etcd at ${flags.pool}: watch lost (${detail}); reconnecting`),
+    )
     this.note(`watching ${flags.pool}; Ctrl-C ends`)
     await ended
-    // an open watch stream would keep the process alive after the client closes
-    await watcher.cancel().catch(() => undefined)
+    // an open watch stream would keep the process alive after the client closes; a cancel to an etcd that is gone
+    // never answers, so it gets the timeout at most
+    await Promise.race([watcher.cancel().catch(() => undefined), new Promise((r) => setTimeout(r, flags['etcd-timeout']).unref())])
     if (failure) throw new UbmgrError(`error: etcd watch at ${pool.etcd.options.endpoints.join(',')} ended: ${failure.message.split('\n')[0]}`)
     return undefined
   }
