@@ -153,7 +153,7 @@ export class EtcdLedger implements LedgerStore {
         return await Promise.race([
           call(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no answer')), Math.max(left, 1))
+            timer = setTimeout(() => reject(new Error('no answer')), Math.max(left, 1)).unref()
           }),
         ])
       } catch (error) {

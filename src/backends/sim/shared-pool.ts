@@ -276,8 +276,14 @@ export class SharedPool {
     const dropped = await this.dropForeign()
     if (dropped.length) onEvent({event: 'dropped', host: self, busInstances: dropped})
     let queue = Promise.resolve()
+    let stopping = false
     const enqueue = (job: () => Promise<void>) => {
-      queue = queue.then(job).catch((error: unknown) => onEvent({event: 'error', host: self, detail: String((error as Error)?.message ?? error).split('\n')[0]}))
+      if (stopping) return
+      queue = queue
+        .then(() => (stopping ? undefined : job()))
+        .catch((error: unknown) => {
+          if (!stopping) onEvent({event: 'error', host: self, detail: String((error as Error)?.message ?? error).split('\n')[0].replace(/^error: /, '')})
+        })
     }
     const handleLost = (lost: string, detectedAt: number, detectMs: number | null) =>
       enqueue(async () => {
@@ -338,11 +344,10 @@ export class SharedPool {
       signal.addEventListener('abort', () => resolve(), {once: true})
     })
     clearInterval(timer)
-    // a stop must not wait on an etcd that is gone: each step gets the etcd timeout at most
-    const atMost = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, this.etcd.options.timeoutMs).unref())])
-    await atMost(watcher.cancel())
-    await atMost(ledgerWatch.cancel())
-    await atMost(queue)
+    stopping = true
+    // a stop must not wait on an etcd that is gone: the job under way and the cancels get 2 s in all
+    const cleanup = Promise.all([queue, watcher.cancel().catch(() => undefined), ledgerWatch.cancel().catch(() => undefined)])
+    await Promise.race([cleanup, new Promise((r) => setTimeout(r, Math.min(this.etcd.options.timeoutMs, 2000)).unref())])
     // the lease is not revoked: an agent restarted within the TTL keeps its host; one that stays away is re-homed
     await lease.stop(false)
     onEvent({event: 'stopped', host: self})
