@@ -250,4 +250,30 @@ describe('a shared pool on etcd', () => {
     // the real cluster is untouched by all this: the other scenarios' checks still pass
     await checkClean('conc', ['h1'])
   })
+
+  it('watch and agent end cleanly on SIGINT/SIGTERM within seconds even after etcd went away', async () => {
+    const lone = await EtcdCluster.start(1)
+    try {
+      const start = (args: string[]) => {
+        const p = spawn(process.execPath, [bin, 'pool', ...args, '--pool', lone.uri('gone'), '--host-id', 'g'], {cwd: repoRoot, env: {...process.env, UBMGR_STATE_DIR: join(dir, 'gone'), UBMGR_POOL: ''}, stdio: ['ignore', 'pipe', 'pipe']})
+        let err = ''
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()))
+        return {p, err: () => err, exited: new Promise<number | null>((r) => p.once('exit', (c) => r(c)))}
+      }
+      const watch = start(['watch'])
+      const agent = start(['agent', '--ttl', '2'])
+      for (let i = 0; i < 200 && !watch.err().includes('watching'); i++) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 1500))
+      await lone.kill(0)
+      await new Promise((r) => setTimeout(r, 1500))
+      const t = Date.now()
+      watch.p.kill('SIGINT')
+      agent.p.kill('SIGTERM')
+      expect(await Promise.all([watch.exited, agent.exited])).toEqual([0, 0])
+      expect(Date.now() - t).toBeLessThan(4000)
+      expect(watch.err()).toMatch(/watch lost .*; reconnecting/)
+    } finally {
+      await lone.stop()
+    }
+  })
 })

@@ -93,11 +93,11 @@ export class EtcdCluster {
   }
 
   /** Every given member answers /health with true (a leader is elected). */
-  async healthy(members: EtcdMember[] = this.members.filter((m) => m.proc && m.proc.exitCode === null), timeoutMs = 20_000): Promise<void> {
+  async healthy(members: EtcdMember[] = this.members.filter((m) => m.proc && m.proc.exitCode === null && m.proc.signalCode === null), timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     for (const m of members) {
       for (;;) {
-        if (m.proc?.exitCode !== null && m.proc?.exitCode !== undefined) throw new Error(`etcd member ${m.name} exited with ${m.proc.exitCode}`)
+        if (m.proc && (m.proc.exitCode !== null || m.proc.signalCode !== null)) throw new Error(`etcd member ${m.name} exited (${m.proc.exitCode ?? m.proc.signalCode}); is etcd-server installed and the port free?`)
         const ok = await fetch(`http://127.0.0.1:${m.clientPort}/health`, {signal: AbortSignal.timeout(1000)})
           .then(async (r) => r.ok && ((await r.json()) as {health: string}).health === 'true')
           .catch(() => false)
@@ -112,7 +112,7 @@ export class EtcdCluster {
   async leader(): Promise<number> {
     const {Etcd3} = await import('etcd3')
     for (const [i, m] of this.members.entries()) {
-      if (!m.proc || m.proc.exitCode !== null) continue
+      if (!m.proc || m.proc.exitCode !== null || m.proc.signalCode !== null) continue
       const c = new Etcd3({hosts: `http://127.0.0.1:${m.clientPort}`})
       try {
         const s = await c.maintenance.status()
@@ -129,7 +129,8 @@ export class EtcdCluster {
   /** SIGKILL a member's process group (as a crash would). */
   async kill(i: number): Promise<void> {
     const p = this.members[i].proc
-    if (!p || p.exitCode !== null) return
+    // a process killed by a signal has signalCode set and exitCode null
+    if (!p || p.exitCode !== null || p.signalCode !== null) return
     const gone = new Promise((r) => p.once('exit', r))
     killGroup(p.pid!, 'SIGKILL')
     await gone
