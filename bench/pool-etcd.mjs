@@ -5,7 +5,8 @@
 // room: 30 slices for 128 allocators), conflicts retried, allocator errors, double allocations (a slice two
 // allocators held at once), leaked slices, throughput and p99 alloc latency side by side with the ratio. Then
 // host failure: three `ubmgr pool agent` processes, one killed with SIGKILL; detection and re-homing times
-// against the targets (TTL + 1 s; 2 s more).
+// against the targets (TTL + 1 s; 2 s more). BENCH_SECONDS, BENCH_HOSTS, BENCH_ALLOCATORS change the load;
+// BENCH_KILL=0 keeps every etcd member up.
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, rm} from 'node:fs/promises'
@@ -259,7 +260,7 @@ console.log(
   ),
 )
 console.log(`\netcd / embedded: throughput ${fmt(onEtcd.throughput / embedded.throughput, 2)}×, p99 latency ${fmt(onEtcd.p99 / embedded.p99, 2)}×`)
-console.log(`etcd member killed half way: m${killed} (the leader); allocator errors beyond retries: ${onEtcd.errors.length}${onEtcd.errors.length ? ` (first: ${onEtcd.errors[0]})` : ''}`)
+console.log(`${killed >= 0 ? `etcd member killed half way: m${killed} (the leader)` : 'no etcd member killed (BENCH_KILL=0)'}; allocator errors beyond retries: ${onEtcd.errors.length}${onEtcd.errors.length ? ` (first: ${onEtcd.errors[0]})` : ''}`)
 if (embedded.errors.length) console.log(`embedded errors: ${embedded.errors.length} (first: ${embedded.errors[0]})`)
 console.log(
   `host failure (lease ttl ${TTL} s): detected ${fmt(detectMs, 0)} ms after the kill (target ≤ ${TTL * 1000 + 1000} ms; ${fmt(sinceBeat, 0)} ms after its last keepalive; UBSE ~6000 ms: heartbeat 2 s × 3); ` +
