@@ -5,13 +5,14 @@
 //   <prefix>/ledger/cards/<id>   one card with its slices (JSON, the embedded ledger's card unchanged)
 //   <prefix>/hosts/<id>          a joined host, attached to its lease (etcd-hosts.ts)
 //   <prefix>/members/<id>        a host that joined once (no lease): its bus instances are re-homed when it is gone
+//   <prefix>/ledger-queue/<uuid> a writer's turn after a lost race (on the client's lease; inTurn())
 // A commit is one etcd transaction: it compares the meta key's mod_revision (the ledger revision lives there, so
 // every commit writes it) and every touched card key's mod_revision (create_revision 0 for a new key) with what
 // was read, and writes meta plus the changed cards (changedCards()). A lost race fails the compare: LedgerConflict,
 // and the caller runs the whole transaction again (retryOnConflict, jittered backoff). Commits are therefore
 // serialised by etcd, like the embedded store's lock, without anyone holding a lock across a crash.
-// meta.txn is a random id per commit: after an ambiguous failure (the member died mid-commit) reading it back says
-// whether the commit landed, so an allocation is never applied twice.
+// meta.txn is a random id per commit: after an ambiguous failure (the member died mid-commit), the first change of
+// meta after our read is ours or not (landed()), so an allocation is never applied twice.
 //
 // etcd3 (and grpc) load only here, through a dynamic import: ubmgr's other commands never pay for them.
 import {randomUUID} from 'node:crypto'
