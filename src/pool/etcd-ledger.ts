@@ -19,11 +19,12 @@ import {randomUUID} from 'node:crypto'
 
 import type {DeleteBuilder, Etcd3, IKeyValue, Lease, PutBuilder} from 'etcd3'
 
-type Op = PutBuilder | DeleteBuilder
-
 import {UbmgrError} from '../ground/errors.js'
 import {changedCards, type Card, type Ledger, type PoolBusInstance} from './ledger.js'
 import {LedgerConflict, retryOnConflict, type LedgerStore, type LedgerTx} from './ledger-store.js'
+
+type Op = PutBuilder | DeleteBuilder
+const ATTEMPTS = 400
 
 export interface EtcdTarget {
   /** host:port of each member */
@@ -208,13 +209,18 @@ export class EtcdLedger implements LedgerStore {
       if (!(error instanceof LedgerConflict)) throw error
       this.conflicts++
     }
-    return this.inTurn(() =>
-      retryOnConflict(once, 400, (i) => {
-        this.conflicts++
-        // decorrelated: writers that lost together do not come back together
-        return Math.random() * Math.min(2 ** i, 50)
-      }),
-    )
+    try {
+      return await this.inTurn(() =>
+        retryOnConflict(once, ATTEMPTS, (i) => {
+          this.conflicts++
+          // decorrelated: writers that lost together do not come back together
+          return Math.random() * Math.min(2 ** i, 50)
+        }),
+      )
+    } catch (error) {
+      if (error instanceof LedgerConflict) throw new UbmgrError(`error: the etcd ledger changed under this command ${ATTEMPTS} times in a row (${error.keys.join(', ')}); nothing was changed: try again`)
+      throw error
+    }
   }
 
   private queueLease?: Lease
