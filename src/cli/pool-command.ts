@@ -1,26 +1,107 @@
-// The pool verbs' common part: -c (the embedded store the pool lives in) and opening it.
+// The pool verbs' common part: -c (the embedded store the pool lives in), --pool (where the ledger lives: the
+// embedded store, or etcd shared by a whole super-node) with its TLS/auth/timeout flags, and opening it.
+import * as Flags from '@oclif/core/flags'
+
 import {UbmgrError} from '../ground/errors.js'
 import {PoolError} from '../pool/errors.js'
 import type {EmbeddedPool} from '../backends/sim/pool-verbs.js'
+import type {SharedPool} from '../backends/sim/shared-pool.js'
+import type {EtcdOptions} from '../pool/etcd-ledger.js'
 import {UbmgrCommand} from './command.js'
 import {connectFlag} from './flags.js'
 
-export abstract class PoolCommand extends UbmgrCommand {
-  static override flags = {connect: connectFlag}
+export const poolFlags = {
+  connect: connectFlag,
+  pool: Flags.string({
+    summary: 'Where the ledger lives: embedded (default, in the -c store) or etcd://HOST:PORT[,HOST:PORT…][/prefix], shared by every host.',
+    env: 'UBMGR_POOL',
+    helpGroup: 'POOL',
+  }),
+  'host-id': Flags.string({summary: 'This host in a shared (etcd) pool (default: $UBMGR_HOST_ID, else the host name).', env: 'UBMGR_HOST_ID', helpGroup: 'POOL'}),
+  'etcd-cacert': Flags.string({summary: 'CA certificate (PEM) of etcd: TLS.', helpGroup: 'POOL'}),
+  'etcd-cert': Flags.string({summary: 'client certificate (PEM) for etcd.', helpGroup: 'POOL'}),
+  'etcd-key': Flags.string({summary: 'client key (PEM) for etcd.', helpGroup: 'POOL'}),
+  'etcd-user': Flags.string({summary: 'etcd user; the password comes from $UBMGR_ETCD_PASSWORD.', helpGroup: 'POOL'}),
+  'etcd-timeout': Flags.integer({summary: 'ms before an unreachable etcd fails the command.', default: 3000, min: 100, helpGroup: 'POOL'}),
+}
 
-  protected async openPool(connect: string | undefined): Promise<EmbeddedPool> {
-    const [{resolveUri, backendKind, simStoreName}, {EmbeddedStore}, {EmbeddedPool}] = await Promise.all([
-      import('../backends/uri.js'),
-      import('../backends/sim/store.js'),
-      import('../backends/sim/pool-verbs.js'),
-    ])
-    const uri = resolveUri(connect)
+export interface PoolFlagValues {
+  connect?: string
+  pool?: string
+  'host-id'?: string
+  'etcd-cacert'?: string
+  'etcd-cert'?: string
+  'etcd-key'?: string
+  'etcd-user'?: string
+  'etcd-timeout': number
+}
+
+export abstract class PoolCommand extends UbmgrCommand {
+  static override flags = poolFlags
+  private shared?: SharedPool
+
+  protected async openPool(flags: PoolFlagValues): Promise<EmbeddedPool | SharedPool> {
+    const [{resolveUri, backendKind, simStoreName}, {EmbeddedStore}] = await Promise.all([import('../backends/uri.js'), import('../backends/sim/store.js')])
+    const uri = resolveUri(flags.connect)
     if (backendKind(uri) !== 'sim') throw new UbmgrError(`error: the pool (UBPRM) lives in ubmgr's embedded store: use -c sim:///NAME, not ${uri}`)
-    return new EmbeddedPool(new EmbeddedStore(simStoreName(uri)))
+    const store = new EmbeddedStore(simStoreName(uri))
+    if (!flags.pool || flags.pool === 'embedded') {
+      const {EmbeddedPool} = await import('../backends/sim/pool-verbs.js')
+      return new EmbeddedPool(store)
+    }
+    return (this.shared = await this.openShared(flags, store))
+  }
+
+  /** The shared pool, or a usage error when --pool is not etcd. */
+  protected async openEtcd(flags: PoolFlagValues): Promise<SharedPool> {
+    const pool = await this.openPool(flags)
+    if (!('etcd' in pool)) throw new UbmgrError('error: this verb needs a shared ledger: --pool etcd://HOST:PORT (or $UBMGR_POOL)', 2)
+    return pool
+  }
+
+  private async openShared(flags: PoolFlagValues, store: import('../backends/sim/store.js').EmbeddedStore): Promise<SharedPool> {
+    const [{parseEtcdUri, EtcdLedger}, {checkHostId}, {SharedPool}, {hostname}, {readFile}] = await Promise.all([
+      import('../pool/etcd-ledger.js'),
+      import('../pool/etcd-hosts.js'),
+      import('../backends/sim/shared-pool.js'),
+      import('node:os'),
+      import('node:fs/promises'),
+    ])
+    const target = parseEtcdUri(flags.pool!)
+    const hostId = checkHostId(flags['host-id'] ?? hostname().split('.')[0])
+    const read = async (flag: string, path: string | undefined) => {
+      if (path === undefined) return undefined
+      try {
+        return await readFile(path)
+      } catch (error) {
+        throw new UbmgrError(`error: --${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      }
+    }
+    const options: EtcdOptions = {...target, timeoutMs: flags['etcd-timeout']}
+    const [ca, cert, key] = await Promise.all([read('etcd-cacert', flags['etcd-cacert']), read('etcd-cert', flags['etcd-cert']), read('etcd-key', flags['etcd-key'])])
+    if ((cert || key) && !ca) throw new UbmgrError('error: --etcd-cert and --etcd-key need --etcd-cacert (TLS)', 2)
+    if (ca) {
+      options.tls = {ca, ...(cert ? {cert} : {}), ...(key ? {key} : {})}
+      // grpc-js passes an IP endpoint as the TLS server name, which Node reports on stderr as a deprecation (DEP0123):
+      // not the user's problem, and it would break the one-line error rule
+      process.noDeprecation = true
+    }
+    if (flags['etcd-user']) {
+      const password = process.env.UBMGR_ETCD_PASSWORD
+      if (password === undefined) throw new UbmgrError('error: --etcd-user needs the password in $UBMGR_ETCD_PASSWORD', 2)
+      options.auth = {username: flags['etcd-user'], password}
+    }
+    return new SharedPool(store, await EtcdLedger.open(options), hostId)
   }
 
   /** A pool refusal as an error of this command (other errors pass through). */
   protected poolError(error: unknown): unknown {
     return error instanceof PoolError ? new UbmgrError([`error: ${error.message}`, ...error.hints.map((h) => `hint: ${h}`)]) : error
+  }
+
+  /** etcd's grpc channels would keep the process alive: close them however the command ended. */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    this.shared?.close()
+    return super.finally(err)
   }
 }

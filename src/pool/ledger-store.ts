@@ -33,13 +33,18 @@ export class LedgerConflict extends Error {
   }
 }
 
-/** Run a transaction again while a compare-and-swap commit conflicts (at most `attempts` times). */
-export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 32): Promise<T> {
+/**
+ * Run a transaction again while a compare-and-swap commit conflicts (at most `attempts` times). `delayMs` (attempt →
+ * ms) spaces the attempts: with many writers on one store, retrying at once only loses the next race too.
+ */
+export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 32, delayMs?: (attempt: number) => number): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await run()
     } catch (error) {
       if (!(error instanceof LedgerConflict) || i >= attempts) throw error
+      const ms = delayMs?.(i) ?? 0
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms))
     }
   }
 }

@@ -76,6 +76,10 @@ export interface PoolBusInstance {
   tid: number
   uba: string
   size: string
+  /** shared (etcd) ledger: the host (pool join --host-id) whose VMs use this bus instance; absent in the embedded one */
+  host?: string
+  /** shared ledger: its host's lease expired; a surviving agent (`by`) re-homes it */
+  orphaned?: {from: string; by: string; at: number}
 }
 
 export interface Ledger {

@@ -34,7 +34,7 @@ export interface RebalancePlan {
 }
 
 /** Plan (and apply to copies) the moves that bring every card under the high watermark. */
-export function rebalance(ledgerIn: Ledger, hostIn: HostState, opts: {now: number; policy?: Partial<RebalancePolicy>}): RebalancePlan {
+export function rebalance(ledgerIn: Ledger, hostIn: HostState, opts: {now: number; policy?: Partial<RebalancePolicy>; movable?: (s: Slice) => boolean}): RebalancePlan {
   const policy = {...DEFAULT_POLICY, ...opts.policy}
   const ledger = structuredClone(ledgerIn)
   const host = structuredClone(hostIn)
@@ -46,7 +46,7 @@ export function rebalance(ledgerIn: Ledger, hostIn: HostState, opts: {now: numbe
       .filter((c) => !done.has(c.id) && ((c.state === 'ok' && utilization(c) > policy.high) || (c.state === 'draining' && c.slices.some((s) => s.owner))))
       .sort((a, b) => Number(b.state === 'draining') - Number(a.state === 'draining') || utilization(b) - utilization(a) || a.id.localeCompare(b.id))[0]
     if (!hot) break
-    const move = shedOne(ledger, host, hot, policy, opts.now)
+    const move = shedOne(ledger, host, hot, policy, opts.now, opts.movable)
     if (typeof move === 'string') {
       done.add(hot.id)
       stuck.push({card: hot.id, utilization: utilization(hot), why: move})
@@ -59,11 +59,14 @@ export function rebalance(ledgerIn: Ledger, hostIn: HostState, opts: {now: numbe
 }
 
 /** One move off a hot or draining card, or why none is possible. */
-function shedOne(ledger: Ledger, host: HostState, card: Card, policy: RebalancePolicy, now: number): Move | string {
+function shedOne(ledger: Ledger, host: HostState, card: Card, policy: RebalancePolicy, now: number, movable?: (s: Slice) => boolean): Move | string {
   const draining = card.state === 'draining'
   const before = utilization(card)
-  const candidates = card.slices
-    .filter((s) => s.owner && (s.state === 'allocated' || s.state === 'draining') && s.type === 'VFE')
+  const held = card.slices.filter((s) => s.owner && (s.state === 'allocated' || s.state === 'draining') && s.type === 'VFE')
+  // a shared ledger: only this host's slices move here (another host's state would have to change)
+  if (movable && held.length > 0 && !held.some(movable)) return 'its slices are other hosts\' (their own pool rebalance moves them)'
+  const candidates = held
+    .filter((s) => !movable || movable(s))
     .filter((s) => draining || s.movedAt === undefined || now - s.movedAt >= policy.cooldownMs)
     .sort((a, b) => sliceLoad(b) - sliceLoad(a) || a.id.localeCompare(b.id))
   if (candidates.length === 0) return draining ? 'its held slices cannot move (a PFE holds the card whole)' : `every slice on it moved less than ${policy.cooldownMs / 60000} min ago, or it is held whole`

@@ -153,6 +153,11 @@ export class EmbeddedPool {
     })
   }
 
+  /** pool import: the ledger replaced as a whole (the host state is not touched: pool check says if they disagree). */
+  async replaceLedger(ledger: Ledger): Promise<void> {
+    await this.store.transaction(async (tx) => writeLedger(tx, ledger))
+  }
+
   private lookup(ledger: Ledger, key: string) {
     try {
       return findSlice(ledger, key)

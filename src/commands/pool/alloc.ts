@@ -28,7 +28,7 @@ export default class PoolAlloc extends PoolCommand {
     const [{parseRequest, parseUpi}, {table}] = await Promise.all([import('../../cli/pool-args.js'), import('../../cli/pool-report.js')])
     const requests = (argv as string[]).map((r, i) => parseRequest(r, i))
     const upi = flags.upi === undefined ? undefined : parseUpi(flags.upi)
-    const pool = await this.openPool(flags.connect)
+    const pool = await this.openPool(flags)
     const r = await pool.alloc({busInstanceGuid: flags['bus-instance'], ...(upi !== undefined ? {upi} : {}), requests}, flags['dry-run'])
     this.say(
       `${r.dryRun ? 'would allocate into' : 'allocated into'} bus instance ${r.busInstanceGuid}${r.createdBusInstance ? ' (new)' : ''}; tid ${r.tid} uba ${r.uba} size ${r.size}\n` +

@@ -15,7 +15,7 @@ export default class PoolCheck extends PoolCommand {
   async run(): Promise<unknown> {
     const {flags} = await this.parse(PoolCheck)
     const {checkText} = await import('../../cli/pool-report.js')
-    const report = await (await this.openPool(flags.connect)).check()
+    const report = await (await this.openPool(flags)).check()
     if (report.problems.length > 0) {
       if (this.jsonEnabled()) printJson(report)
       else printErr(checkText(report))

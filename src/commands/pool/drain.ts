@@ -10,7 +10,7 @@ export default class PoolDrain extends PoolCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(PoolDrain)
-    const r = await (await this.openPool(flags.connect)).drain(args.card)
+    const r = await (await this.openPool(flags)).drain(args.card)
     this.say(`${r.card} draining: run 'ubmgr pool rebalance' to move its slices off`)
     return r
   }

@@ -20,7 +20,7 @@ export default class PoolFail extends PoolCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(PoolFail)
-    const r = await (await this.openPool(flags.connect)).fail(args.card, {now: Date.now(), pollMs: flags['poll-ms'], downDelayMs: flags['down-delay-ms']})
+    const r = await (await this.openPool(flags)).fail(args.card, {now: Date.now(), pollMs: flags['poll-ms'], downDelayMs: flags['down-delay-ms']})
     const lines = [`${r.card} failed: ${r.affected.length} held slice(s) affected, ${r.untouched} held slice(s) on other cards untouched`]
     for (const a of r.affected) lines.push(`  ${a.label}: ${a.outcome === 'rehomed' ? `re-homed ${a.slice} → ${a.to}` : `stranded on ${a.slice}: ${a.why}`}`)
     lines.push(`detection ${r.detectMs} ms (model: poll ${flags['poll-ms']} ms + down delay ${flags['down-delay-ms']} ms); re-homing ${(r.rehomeUs / 1000).toFixed(2)} ms (simulated guest hot-unplug + hot-plug, domains in parallel)`)

@@ -17,7 +17,7 @@ export default class PoolFree extends PoolCommand {
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(PoolFree)
     const [bi, ...devices] = argv as string[]
-    const r = await (await this.openPool(flags.connect)).free(bi, devices, flags['dry-run'])
+    const r = await (await this.openPool(flags)).free(bi, devices, flags['dry-run'])
     this.say(
       [...r.freed.map((f) => `${r.dryRun ? 'would free' : 'freed'} ${f.slice} (${f.guid}) held by ${f.owner}`), r.destroyedBusInstance ? `bus instance ${r.busInstanceGuid} destroyed` : ''].filter(Boolean).join('\n'),
     )

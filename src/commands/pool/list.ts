@@ -9,7 +9,7 @@ export default class PoolList extends PoolCommand {
   async run(): Promise<unknown> {
     const {flags} = await this.parse(PoolList)
     const [{cardsTable}, {loadOn, reservedOn}] = await Promise.all([import('../../cli/pool-report.js'), import('../../pool/ledger.js')])
-    const {ledger} = await (await this.openPool(flags.connect)).ledger()
+    const {ledger} = await (await this.openPool(flags)).ledger()
     this.data(cardsTable(ledger))
     return {
       revision: ledger.revision,

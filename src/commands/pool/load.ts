@@ -14,7 +14,7 @@ export default class PoolLoad extends PoolCommand {
     const {argv, flags} = await this.parse(PoolLoad)
     const {parseLoad} = await import('../../cli/pool-args.js')
     const loads = (argv as string[]).map(parseLoad)
-    const r = await (await this.openPool(flags.connect)).setLoads(loads)
+    const r = await (await this.openPool(flags)).setLoads(loads)
     this.say(r.map((l) => `${l.slice}: ${l.mbps} Mbit/s`).join('\n'))
     return r
   }

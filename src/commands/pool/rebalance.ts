@@ -23,7 +23,7 @@ export default class PoolRebalance extends PoolCommand {
     const {flags} = await this.parse(PoolRebalance)
     const [{movesText}, {parseFraction}] = await Promise.all([import('../../cli/pool-report.js'), import('../../cli/pool-args.js')])
     const policy = {high: parseFraction('--high', flags.high), target: parseFraction('--target', flags.target), cooldownMs: flags.cooldown * 60_000, minGainPct: flags['min-gain']}
-    const r = await (await this.openPool(flags.connect)).rebalance({dryRun: flags['dry-run'], now: Date.now(), policy})
+    const r = await (await this.openPool(flags)).rebalance({dryRun: flags['dry-run'], now: Date.now(), policy})
     const lines = [r.moves.length === 0 ? 'no move needed' : `${r.dryRun ? 'would move' : 'moved'} ${r.moves.length} slice(s):\n${movesText(r.moves)}`]
     for (const s of r.stuck) lines.push(`${s.card} stays at ${Math.round(s.utilization * 100)}%: ${s.why}`)
     for (const h of r.rehomed) lines.push(`${h.vm}/${h.device}: re-homed in the guest in ${h.us} µs (model)`)

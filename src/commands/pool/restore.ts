@@ -10,7 +10,7 @@ export default class PoolRestore extends PoolCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(PoolRestore)
-    const r = await (await this.openPool(flags.connect)).restore(args.card)
+    const r = await (await this.openPool(flags)).restore(args.card)
     this.say([`${r.card} restored: ${r.freed} slice(s) free again`, ...r.recovered.map((x) => `  ${x.label}: ${x.slice} back in service`)].join('\n'))
     return r
   }

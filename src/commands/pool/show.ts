@@ -12,7 +12,7 @@ export default class PoolShow extends PoolCommand {
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(PoolShow)
     const [{slicesTable, busInstancesTable}, {findCard}] = await Promise.all([import('../../cli/pool-report.js'), import('../../pool/ledger.js')])
-    const {ledger, unregistered} = await (await this.openPool(flags.connect)).ledger()
+    const {ledger, unregistered} = await (await this.openPool(flags)).ledger()
     if (args.card) {
       const card = this.guard(() => findCard(ledger, args.card!))
       this.data(slicesTable(ledger, card.id))
