@@ -6,7 +6,7 @@ import {PoolCommand} from '../../cli/pool-command.js'
 export default class PoolImport extends PoolCommand {
   static override summary = 'Replace the ledger (embedded, or etcd with --pool) with one written by pool export'
   static override description =
-    'One transaction. A ledger that already holds slices is replaced only with --force. The host state is not\n' +
+    'One transaction. A ledger that already holds slices is replaced only with --force. The host state is not ' +
     'changed: run pool check afterwards. --json: {revision, cards, held, target}.'
   static override examples = ['<%= config.bin %> pool import ledger.json --pool etcd://10.0.0.1:2379']
   static override args = {file: Args.string({description: 'the ledger (JSON), or - for stdin', required: true})}
