@@ -88,7 +88,24 @@ describe('damaged files', () => {
     expect(check.stderr).toMatch(/^error: bus instance cc08-a000-0-0-000000-0000000000000101 is locked by 'dpu-vm-01', which is not running$/m)
     expect(check.exitCode).toBe(1)
     expect((await runCli(['store', 'check', '--repair'], {env: env(dir)})).exitCode).toBe(0)
+    // the derived index was rewritten with the repair: the store is consistent, and list agrees with the record
+    expect((await runCli(['store', 'check'], {env: env(dir)})).exitCode).toBe(0)
+    expect((await runCli(['list', '--all'], {env: env(dir)})).stdout).toMatch(/-\s+dpu-vm-01\s+shut off/)
     expect((await runCli(['start', 'dpu-vm-01'], {env: env(dir)})).exitCode).toBe(0)
+  })
+
+  it('a domain index that disagrees with the records is found; list falls back to the records; repair rebuilds it', async () => {
+    const dir = await fresh('index', true)
+    const index = join(dir, 's', 'index.json')
+    const idx = JSON.parse(await readFile(index, 'utf8'))
+    idx.domains['ghost'] = {uuid: '00000000-0000-4000-8000-000000000000', state: 'running', id: 9, persistent: true}
+    await writeFile(index, JSON.stringify(idx))
+    expect((await runCli(['list', '--all', '--name'], {env: env(dir)})).stdout).toBe('dpu-vm-01')
+    const check = await runCli(['store', 'check'], {env: env(dir)})
+    expect(check.stderr).toContain(`error: the domain index ${index} disagrees with the domain records`)
+    expect(check.exitCode).toBe(1)
+    expect((await runCli(['store', 'check', '--repair'], {env: env(dir)})).exitCode).toBe(0)
+    expect(Object.keys(JSON.parse(await readFile(index, 'utf8')).domains)).toEqual(['dpu-vm-01'])
   })
 })
 

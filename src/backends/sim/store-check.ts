@@ -37,26 +37,32 @@ async function run(store: EmbeddedStore, repair: boolean): Promise<StoreCheckRep
   const hostLost = findings.some((f) => f.kind === 'damaged' && (f.subject === 'host' || f.subject === 'pool/ledger'))
   const disagree = heldWhileOff(domains).concat(host ? hostAgreement(host, ledger, domains) : [])
   for (const f of disagree) findings.push(f)
-  if (repair && (hostLost || disagree.length > 0)) await resetHost(store, domains, host !== undefined, ledger !== undefined, findings)
-  const index = values.get(INDEX_KEY) as DomainIndex | undefined
-  const indexWrong = findings.some((f) => f.subject === INDEX_KEY) || (index !== undefined && !sameIndex(index, indexOf(domains)))
-  if (indexWrong && !findings.some((f) => f.subject === INDEX_KEY)) findings.push({kind: 'inconsistent', subject: INDEX_KEY, message: `the domain index ${join(store.dir, keyPath(INDEX_KEY))} disagrees with the domain records`})
-  // the index is derived: after any repair it is written anew from the records that are left
-  if (repair && (indexWrong || findings.some((f) => f.repaired))) {
-    // a host reset shut off the running domains and removed the transient ones
-    const reset = stoppedByReset(findings)
-    const after = domains
-      .filter((d) => !(reset && d.state !== 'shut off' && !d.persistent))
-      .map((d) => (reset && d.state !== 'shut off' ? {...d, state: 'shut off' as const, id: null} : d))
-    await commitChanges(store.dir, [{path: keyPath(INDEX_KEY), text: JSON.stringify(indexOf(after)) + '\n'}])
-    for (const f of findings) if (f.subject === INDEX_KEY && !f.repaired) f.repaired = 'rebuilt from the domain records'
-  }
+  const reset = repair && (hostLost || disagree.length > 0) && (await resetHost(store, domains, host !== undefined, ledger !== undefined, findings))
+  await checkIndex(store, values.get(INDEX_KEY) as DomainIndex | undefined, domains, reset ? afterReset(domains) : domains, repair, findings)
   // temp files of dead writers are garbage, not damage: reported, and swept by the next command that writes
   const unrepaired = findings.filter((f) => !f.repaired && f.kind !== 'temp')
   return {dir: store.dir, domains: domains.length, running: domains.filter((d) => d.state !== 'shut off').length, findings, clean: unrepaired.length === 0}
 }
 
-const stoppedByReset = (findings: Finding[]) => findings.some((f) => f.subject === 'host' && f.message.startsWith('the simulated host state was lost'))
+/** The records as a host reset leaves them: running domains shut off, transient ones gone. */
+function afterReset(domains: DomainRecord[]): DomainRecord[] {
+  return domains.filter((d) => d.state === 'shut off' || d.persistent).map((d) => ({...d, state: 'shut off', id: null}))
+}
+
+/**
+ * The index is derived data: it must list exactly the records as found (`records`); after any repair it is
+ * written anew from the records the repair left (`repaired`).
+ */
+async function checkIndex(store: EmbeddedStore, index: DomainIndex | undefined, records: DomainRecord[], repaired: DomainRecord[], repair: boolean, findings: Finding[]): Promise<void> {
+  let finding = findings.find((f) => f.subject === INDEX_KEY)
+  if (!finding && index !== undefined && !sameIndex(index, indexOf(records))) {
+    finding = {kind: 'inconsistent', subject: INDEX_KEY, message: `the domain index ${join(store.dir, keyPath(INDEX_KEY))} disagrees with the domain records`}
+    findings.push(finding)
+  }
+  if (!repair || (!finding && !findings.some((f) => f.repaired))) return
+  await commitChanges(store.dir, [{path: keyPath(INDEX_KEY), text: JSON.stringify(indexOf(repaired)) + '\n'}])
+  if (finding && !finding.repaired) finding.repaired = 'rebuilt from the domain records'
+}
 
 function sameIndex(a: DomainIndex, b: DomainIndex): boolean {
   const names = Object.keys(a.domains)
@@ -100,7 +106,7 @@ function hostAgreement(host: HostState, ledger: Ledger | undefined, domains: Dom
 }
 
 /** Host and ledger aside, every running domain shut off: the state a host crash leaves, which start rebuilds. */
-async function resetHost(store: EmbeddedStore, domains: DomainRecord[], hasHost: boolean, hasLedger: boolean, findings: Finding[]): Promise<void> {
+async function resetHost(store: EmbeddedStore, domains: DomainRecord[], hasHost: boolean, hasLedger: boolean, findings: Finding[]): Promise<true> {
   const moved: string[] = []
   if (hasHost) moved.push(await moveAside(store.state, keyPath('host')))
   if (hasLedger) moved.push(await moveAside(store.state, keyPath('pool/ledger')))
@@ -118,4 +124,5 @@ async function resetHost(store: EmbeddedStore, domains: DomainRecord[], hasHost:
   ].filter(Boolean)
   for (const f of findings) if (!f.repaired) f.repaired = 'the simulated host was reset'
   findings.push({kind: 'inconsistent', subject: 'host', message: 'the simulated host state was lost or disagreed with the domains', repaired: what.join('; ')})
+  return true
 }
