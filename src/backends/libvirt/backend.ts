@@ -23,7 +23,7 @@ import {deviceLabel, withDevice, type DeviceFile} from '../devices.js'
 import {lineDiff} from '../diff.js'
 import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
 import {detectUbSupport, type UbSupport} from './ub-support.js'
-import {domainExists, virsh} from './virsh.js'
+import {domainExists, perProcessDriver, virsh, virshBatch} from './virsh.js'
 
 export class LibvirtBackend implements Backend {
   private support?: Promise<UbSupport>
@@ -88,14 +88,23 @@ export class LibvirtBackend implements Backend {
       const after = definitionToYaml(importDomainXml(xml).definition)
       return {name: definition.name, uuid: existingUuid ?? withUuid.uuid ?? '', outcome: existingUuid ? (before === after ? 'unchanged' : 'changed') : 'created', diff: await lineDiff(before, after), dryRun: true, target: {name: choice.target, reason: choice.reason}}
     }
+    // test:// keeps a domain only while its virsh process lives: define and read back in one process there
+    let batched: string | undefined
     await this.withTempFile(`${encodeURIComponent(definition.name)}.xml`, xml, async (path) => {
       try {
-        await virsh(this.uri, ['define', '--validate'], [path])
+        if (perProcessDriver(this.uri))
+          batched = await virshBatch(this.uri, [
+            {command: ['define', '--validate'], operands: [path]},
+            {command: ['dumpxml', '--inactive'], operands: [definition.name]},
+            {command: ['domuuid'], operands: [definition.name]},
+          ])
+        else await virsh(this.uri, ['define', '--validate'], [path])
       } catch (error) {
         const lines = (error as UbmgrError).lines.map((l) => l.replace(path, opts.source))
         throw new UbmgrError(lines)
       }
     })
+    if (batched !== undefined) return this.definedInOneProcess(definition.name, xml, batched, before, choice)
     const stored = await virsh(this.uri, ['dumpxml', '--inactive'], [definition.name])
     const lost = droppedParts(xml, stored, this.uri)
     if (lost.length > 0) {
@@ -105,6 +114,19 @@ export class LibvirtBackend implements Backend {
     const after = definitionToYaml(importDomainXml(stored).definition)
     const uuid = (await virsh(this.uri, ['domuuid'], [definition.name])).trim()
     return {name: definition.name, uuid, outcome: !existingUuid ? 'created' : before === after ? 'unchanged' : 'changed', diff: await lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
+  }
+
+  /** What a one-process define printed: the stored XML, then the uuid. */
+  private async definedInOneProcess(name: string, sent: string, out: string, before: string, choice: {target: RenderTarget; reason: string}): Promise<DefineResult> {
+    const start = out.indexOf('<domain')
+    const end = out.lastIndexOf('</domain>')
+    if (start < 0 || end < start) throw new UbmgrError(`error: cannot read what virsh (${this.uri}) printed after define`)
+    const stored = out.slice(start, end + '</domain>'.length)
+    const lost = droppedParts(sent, stored, this.uri)
+    if (lost.length > 0) throw new UbmgrError([`error: libvirt (${this.uri}) silently dropped part of the definition:`, ...lost.map((l) => `  ${l}`)])
+    const uuid = out.slice(end).trim().split('\n').pop()!.trim()
+    const after = definitionToYaml(importDomainXml(stored).definition)
+    return {name, uuid, outcome: before === '' ? 'created' : before === after ? 'unchanged' : 'changed', diff: await lineDiff(before, after), dryRun: false, target: {name: choice.target, reason: choice.reason}}
   }
 
   async undefine(name: string): Promise<{name: string; transient: boolean}> {

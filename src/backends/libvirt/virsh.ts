@@ -8,6 +8,26 @@ export function virshArgs(uri: string, command: string[], operands: string[] = [
   return ['-q', '-c', uri, ...command, ...(operands.length > 0 ? ['--', ...operands] : [])]
 }
 
+/**
+ * A driver whose state lives only as long as one virsh process (libvirt's test:// driver): a command that needs
+ * several virsh verbs must run them in one process.
+ */
+export const perProcessDriver = (uri: string): boolean => uri.startsWith('test:')
+
+/**
+ * One word for virsh's own command-line parser (its interactive and batch syntax, not a shell): single-quoted,
+ * with each ' written as '\'' (close, an escaped quote, reopen), so no value can end the word or the command.
+ */
+export function virshWord(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`
+}
+
+/** Several virsh verbs in one process (`virsh -q -c URI 'verb … ; verb …'`), each word quoted by virshWord. */
+export async function virshBatch(uri: string, steps: Array<{command: string[]; operands?: string[]}>): Promise<string> {
+  const text = steps.map(({command, operands = []}) => [...command, ...(operands.length > 0 ? ['--', ...operands] : [])].map(virshWord).join(' ')).join(' ; ')
+  return virsh(uri, [text])
+}
+
 export async function virsh(uri: string, command: string[], operands: string[] = [], opts: {input?: string} = {}): Promise<string> {
   const {execa} = await import('execa')
   const args = [...command, ...operands]
