@@ -5,6 +5,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 
+import {runClosers} from '../ground/closers.js'
 import {debugEnabled, UbmgrError} from '../ground/errors.js'
 import {capLines, drainStreams, guardStreams, printErr, printJson, printOut, stdoutFailed} from './output.js'
 import {usageReason} from './usage.js'
@@ -81,6 +82,7 @@ export abstract class UbmgrCommand extends Command {
 
   /** Output to a closed or full stdout: finish now with the status the stream error set (EPIPE keeps it). */
   protected override async finally(err: Error | undefined): Promise<unknown> {
+    runClosers()
     if (stdoutFailed()) {
       await drainStreams()
       // oclif would wait 10 s for stdout to drain, which a failed stream never does.

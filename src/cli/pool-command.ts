@@ -6,7 +6,6 @@ import {UbmgrError} from '../ground/errors.js'
 import {PoolError} from '../pool/errors.js'
 import type {EmbeddedPool} from '../backends/sim/pool-verbs.js'
 import type {SharedPool} from '../backends/sim/shared-pool.js'
-import type {EtcdOptions} from '../pool/etcd-ledger.js'
 import {UbmgrCommand} from './command.js'
 import {connectFlag} from './flags.js'
 
@@ -60,38 +59,19 @@ export abstract class PoolCommand extends UbmgrCommand {
   }
 
   private async openShared(flags: PoolFlagValues, store: import('../backends/sim/store.js').EmbeddedStore): Promise<SharedPool> {
-    const [{parseEtcdUri, EtcdLedger}, {checkHostId}, {SharedPool}, {hostname}, {readFile}] = await Promise.all([
-      import('../pool/etcd-ledger.js'),
-      import('../pool/etcd-hosts.js'),
-      import('../backends/sim/shared-pool.js'),
-      import('node:os'),
-      import('node:fs/promises'),
-    ])
-    const target = parseEtcdUri(flags.pool!)
-    const hostId = checkHostId(flags['host-id'] ?? hostname().split('.')[0])
-    const read = async (flag: string, path: string | undefined) => {
-      if (path === undefined) return undefined
-      try {
-        return await readFile(path)
-      } catch (error) {
-        throw new UbmgrError(`error: --${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-      }
-    }
-    const options: EtcdOptions = {...target, timeoutMs: flags['etcd-timeout']}
-    const [ca, cert, key] = await Promise.all([read('etcd-cacert', flags['etcd-cacert']), read('etcd-cert', flags['etcd-cert']), read('etcd-key', flags['etcd-key'])])
-    if ((cert || key) && !ca) throw new UbmgrError('error: --etcd-cert and --etcd-key need --etcd-cacert (TLS)', 2)
-    if (ca) {
-      options.tls = {ca, ...(cert ? {cert} : {}), ...(key ? {key} : {})}
-      // grpc-js passes an IP endpoint as the TLS server name, which Node reports on stderr as a deprecation (DEP0123):
-      // not the user's problem, and it would break the one-line error rule
-      process.noDeprecation = true
-    }
-    if (flags['etcd-user']) {
-      const password = process.env.UBMGR_ETCD_PASSWORD
-      if (password === undefined) throw new UbmgrError('error: --etcd-user needs the password in $UBMGR_ETCD_PASSWORD', 2)
-      options.auth = {username: flags['etcd-user'], password}
-    }
-    return new SharedPool(store, await EtcdLedger.open(options), hostId)
+    const [{openEtcd}, {SharedPool}] = await Promise.all([import('../backends/sim/open-etcd.js'), import('../backends/sim/shared-pool.js')])
+    if (flags['etcd-user'] && process.env.UBMGR_ETCD_PASSWORD === undefined) throw new UbmgrError('error: --etcd-user needs the password in $UBMGR_ETCD_PASSWORD', 2)
+    if ((flags['etcd-cert'] || flags['etcd-key']) && !flags['etcd-cacert']) throw new UbmgrError('error: --etcd-cert and --etcd-key need --etcd-cacert (TLS)', 2)
+    const {etcd, hostId} = await openEtcd({
+      pool: flags.pool!,
+      hostId: flags['host-id'],
+      cacert: flags['etcd-cacert'],
+      cert: flags['etcd-cert'],
+      key: flags['etcd-key'],
+      user: flags['etcd-user'],
+      timeoutMs: flags['etcd-timeout'],
+    })
+    return new SharedPool(store, etcd, hostId)
   }
 
   /** A pool refusal as an error of this command (other errors pass through). */

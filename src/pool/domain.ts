@@ -46,9 +46,15 @@ export function allocForDomain(ledger: Ledger, host: HostState, vm: UbVm, only?:
 }
 
 /** Free what a domain holds: all of it (destroy), or one device's slices (detach). */
-export function freeForDomain(ledger: Ledger, host: HostState, vmName: string, device?: string): PoolOutcome<FreeResult> | undefined {
+/**
+ * `busInstance`: only what the VM holds in that bus instance — on a ledger shared by several hosts, a VM of the
+ * same name on another host holds its own slices in its own bus instance.
+ */
+export function freeForDomain(ledger: Ledger, host: HostState, vmName: string, device?: string, busInstance?: string): PoolOutcome<FreeResult> | undefined {
   const bis = new Set<string>()
-  for (const card of ledger.cards) for (const s of card.slices) if (s.owner?.vm === vmName && (device === undefined || s.owner.device === device)) bis.add(s.owner.busInstance)
+  const inScope = (bi: string) => busInstance === undefined || bi === busInstance.toLowerCase()
+  for (const card of ledger.cards)
+    for (const s of card.slices) if (s.owner?.vm === vmName && (device === undefined || s.owner.device === device) && inScope(s.owner.busInstance)) bis.add(s.owner.busInstance)
   let outcome: PoolOutcome<FreeResult> | undefined
   for (const bi of bis) {
     outcome = free(outcome?.ledger ?? ledger, outcome?.host ?? host, {busInstanceGuid: bi, vm: vmName, ...(device !== undefined ? {device} : {})})

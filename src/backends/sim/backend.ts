@@ -17,7 +17,8 @@ import {resetDevice, type GuestState} from '../../sim/vm/index.js'
 import type {FusionInstance} from '../../sim/vm/fusion.js'
 import type {FusionStatus} from '../../fusion/control.js'
 import {changeLive, initialHost, startVm, stopVm} from './hook.js'
-import {allocateForAttach, allocateForStart, readLedger, releaseFor, writeLedger} from './pool.js'
+import {embeddedLedger, type LedgerAccess} from './ledger-access.js'
+import {allocateForAttach, allocateForStart, releaseFor} from './pool.js'
 import {EmbeddedStore, type DomainRecord, type EmbeddedTx} from './store.js'
 
 const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
@@ -26,7 +27,13 @@ export class SimBackend implements Backend {
   constructor(
     readonly uri: string,
     private readonly store: EmbeddedStore,
+    /** where pool requests get their slices: this store's ledger, or a super-node's on etcd */
+    private readonly ledger: LedgerAccess = embeddedLedger,
   ) {}
+
+  close(): void {
+    this.ledger.close()
+  }
 
   async targetChoice(): Promise<{target: RenderTarget; reason: string}> {
     return {target: 'ubmgr', reason: 'the embedded backend keeps the whole definition'}
@@ -103,12 +110,15 @@ export class SimBackend implements Backend {
       if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
       const host = await this.host(tx)
       // the pool allocates first (UBSE alloc_devices); the walk gets the GUIDs, and nothing commits if it fails
-      const pool = allocateForStart(r.config!, await readLedger(tx, host), host)
-      const result = startVm(normalize(pool.live), pool.host, pool.steps)
-      if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
+      const {pool, result} = await this.ledger.run(tx, host, (ledger) => {
+        // a shared ledger may run this step again after a lost race: it works on copies
+        const pool = allocateForStart(r.config!, ledger, structuredClone(host))
+        const result = startVm(normalize(pool.live), pool.host, pool.steps)
+        if (!result.ok) throw new UbmgrError([`error: Failed to start domain '${name}'`, `error: ${result.message}`], 1, {events: result.events})
+        return {ledger: pool.steps.length > 0 ? pool.ledger : undefined, result: {pool, result}}
+      }, r.config!.ub?.busInstance.guid)
       const meta = await tx.readMeta()
       tx.writeHost(result.host)
-      if (pool.steps.length > 0) writeLedger(tx, pool.ledger)
       tx.writeMeta({...meta, nextId: meta.nextId + 1})
       tx.writeDomain({...r, state: 'running', reason: 'booted', id: meta.nextId, live: pinEids(pool.live), sim: result.guest})
       return {name, events: result.events}
@@ -121,10 +131,12 @@ export class SimBackend implements Backend {
       if (r.state === 'shut off')
         throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
       const host = stopVm(r.sim as GuestState | null, await this.host(tx))
-      const ledger = await readLedger(tx, host)
-      const pool = releaseFor(name, ledger, host)
-      tx.writeHost(pool.host)
-      if (pool.ledger !== ledger) writeLedger(tx, pool.ledger)
+      tx.writeHost(
+        await this.ledger.run(tx, host, (ledger) => {
+          const pool = releaseFor(name, ledger, structuredClone(host), undefined, r.live?.ub?.busInstance.guid)
+          return {ledger: pool.ledger, result: pool.host}
+        }),
+      )
       if (!r.persistent) {
         tx.removeDomain(name)
         return {name, removed: true}
@@ -312,22 +324,24 @@ export class SimBackend implements Backend {
       let events: unknown[] = []
       if (scope.live) {
         const host = await this.host(tx)
-        const ledger = await readLedger(tx, host)
         const names = (d: UbVmDefinition) => new Set([...(d.ub?.devices ?? []), ...(d.ub?.fusion ?? [])].map((x) => x.name))
         const before = names(r.live!)
         const edited = edit(r.live!, device)
         const added = new Set([...names(edited)].filter((n) => !before.has(n)))
         const removed = [...before].filter((n) => !names(edited).has(n))
         // new pool requests get slices before the hot-plug; removed devices give theirs back after the unplug
-        const pool = allocateForAttach(edited, added, ledger, host)
-        next.live = pinEids(pool.live)
-        const hot = changeLive(normalize(r.live!), normalize(next.live), r.sim as GuestState, pool.host)
-        let after = {ledger: pool.ledger, host: hot.host}
-        for (const n of removed) after = releaseFor(name, after.ledger, after.host, n)
-        tx.writeHost(after.host)
-        if (after.ledger !== ledger) writeLedger(tx, after.ledger)
-        next.sim = hot.guest
-        events = hot.events
+        const out = await this.ledger.run(tx, host, (ledger) => {
+          const pool = allocateForAttach(edited, added, ledger, structuredClone(host))
+          const live = pinEids(pool.live)
+          const hot = changeLive(normalize(r.live!), normalize(live), structuredClone(r.sim) as GuestState, pool.host)
+          let after = {ledger: pool.ledger, host: hot.host}
+          for (const n of removed) after = releaseFor(name, after.ledger, after.host, n, r.live!.ub?.busInstance.guid)
+          return {ledger: after.ledger, result: {live, hot, host: after.host}}
+        }, r.live!.ub?.busInstance.guid)
+        tx.writeHost(out.host)
+        next.live = out.live
+        next.sim = out.hot.guest
+        events = out.hot.events
       }
       if (scope.config) next.config = edit(r.config!, device)
       tx.writeDomain(next)

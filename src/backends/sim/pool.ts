@@ -56,8 +56,8 @@ export function allocateForAttach(live: UbVmDefinition, names: Set<string>, ledg
 }
 
 /** Destroy, or detach --live of one device: what the domain holds goes back to the pool. */
-export function releaseFor(name: string, ledger: Ledger, host: HostState, device?: string): {ledger: Ledger; host: HostState} {
-  const f = unwrap(freeForDomain(ledger, host, name, device), `error: Failed to release pooled devices of '${name}'`)
+export function releaseFor(name: string, ledger: Ledger, host: HostState, device?: string, busInstance?: string): {ledger: Ledger; host: HostState} {
+  const f = unwrap(freeForDomain(ledger, host, name, device, busInstance), `error: Failed to release pooled devices of '${name}'`)
   return f ? {ledger: f.ledger, host: f.host} : {ledger, host}
 }
 
