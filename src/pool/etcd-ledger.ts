@@ -11,8 +11,9 @@
 // was read, and writes meta plus the changed cards (changedCards()). A lost race fails the compare: LedgerConflict,
 // and the caller runs the whole transaction again (retryOnConflict, jittered backoff). Commits are therefore
 // serialised by etcd, like the embedded store's lock, without anyone holding a lock across a crash.
-// meta.txn is a random id per commit: after an ambiguous failure (the member died mid-commit), the first change of
-// meta after our read is ours or not (landed()), so an allocation is never applied twice.
+// meta.txn is a random id per commit: after an ambiguous failure (the member died mid-commit) or a refused compare
+// (the client's own retry of a commit that had landed), the first change of meta after our read is ours or not
+// (landed()), so an allocation is never applied twice.
 //
 // etcd3 (and grpc) load only here, through a dynamic import: ubmgr's other commands never pay for them.
 import {randomUUID} from 'node:crypto'
@@ -357,6 +358,10 @@ export class EtcdLedger implements LedgerStore {
       if (await this.landed(snap, meta.txn)) return
       throw new LedgerConflict([this.keys.meta])
     }
+    // A refused compare can be our own commit seen twice: etcd3 retries a call whose answer was lost (a leader
+    // killed after applying it) on another member, where our first attempt has already moved meta on. Only one
+    // commit can follow our read (they all compare meta), so the first change after it says whose it was.
+    if (!ok && (await this.landed(snap, meta.txn))) return
     if (!ok) throw new LedgerConflict(compares.map(([k]) => k))
   }
 }
