@@ -1,6 +1,6 @@
 // Build: compile TypeScript, precompile the JSON Schema validator (ajv standalone, CJS because ajv's
-// standalone ESM output still calls require for runtime helpers), and write the oclif manifest so that
-// startup does not import every command module.
+// standalone ESM output still calls require for runtime helpers), write the oclif manifest so that
+// startup does not import every command module, and bundle the fast path into one CJS file (esbuild).
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -40,3 +40,49 @@ await plugin.load()
 const tmp = join(root, `oclif.manifest.json.${process.pid}`)
 writeFileSync(tmp, JSON.stringify(plugin.manifest, null, 2))
 renameSync(tmp, join(root, 'oclif.manifest.json'))
+
+// The fast path (src/cli/fast.ts) as one CJS file, loaded by bin/run.js with a V8 code cache
+// (src/cli/code-cache.ts). It sits two levels below the root, as dist/*/*.js do, because the two modules
+// that find files from import.meta.url (definition/paths.ts, definition/validate.ts) get the bundle's own
+// URL: their relative paths then still reach the package root and dist/generated/. Packages that only
+// lazily loaded commands use stay outside (typescript is oclif's optional ts-node support).
+const {build} = await import('esbuild')
+// oclif's Command requires its Config module only for the static Command.run(), which loads a Config; the
+// fast path constructs commands itself and never calls it. Without this, the bundle would carry and run
+// the plugin loader (globbing, tsconfig reading, templates) for nothing.
+const withoutOclifConfig = {
+  name: 'without-oclif-config',
+  setup(b) {
+    b.onResolve({filter: /^\.\/config$/}, (args) =>
+      /@oclif[\\/]core[\\/]lib[\\/]command\.js$/.test(args.importer) ? {path: 'oclif-config', namespace: 'fast-path'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'fast-path'}, () => ({
+      contents: "exports.Config = {load() { throw new Error('the fast path does not load an oclif Config') }}",
+      loader: 'js',
+    }))
+  },
+}
+await build({
+  entryPoints: [join(root, 'src/cli/fast.ts')],
+  outfile: join(root, 'dist/bundle/ubmgr.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  minify: true,
+  // error names in --debug traces and oclif's id fallback (constructor.name) stay as written
+  keepNames: true,
+  charset: 'ascii',
+  define: {'import.meta.url': '__bundleUrl'},
+  banner: {js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;'},
+  external: ['typescript', 'etcd3', 'vega', 'vega-lite', '@viz-js/viz'],
+  plugins: [withoutOclifConfig],
+})
+// The loader reads the bundle as latin1, which decodes pure ASCII as is and far faster than UTF-8. esbuild's
+// charset=ascii escapes strings but leaves a raw character in a regular expression literal (ansis's CSI
+// class): \uXXXX means the same there (and in strings and templates; the bundle has no comments left).
+const bundlePath = join(root, 'dist/bundle/ubmgr.cjs')
+const bundled = readFileSync(bundlePath, 'utf8')
+const escape = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+writeFileSync(bundlePath, bundled.replace(/[^\x00-\x7f]/g, escape))
