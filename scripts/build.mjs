@@ -41,8 +41,8 @@ const tmp = join(root, `oclif.manifest.json.${process.pid}`)
 writeFileSync(tmp, JSON.stringify(plugin.manifest, null, 2))
 renameSync(tmp, join(root, 'oclif.manifest.json'))
 
-// The fast path (src/cli/fast.ts) as one CJS file, loaded by bin/run.js with a V8 code cache
-// (src/cli/code-cache.ts). It sits two levels below the root, as dist/*/*.js do, because the two modules
+// The fast path (src/entry/fast-path.ts) as one CJS file, loaded by bin/run.js with a V8 code cache
+// (src/entry/code-cache.ts). It sits two levels below the root, as dist/*/*.js do, because the two modules
 // that find files from import.meta.url (definition/paths.ts, definition/validate.ts) get the bundle's own
 // URL: their relative paths then still reach the package root and dist/generated/. Packages that only
 // lazily loaded commands use stay outside (typescript is oclif's optional ts-node support).
@@ -63,7 +63,7 @@ const withoutOclifConfig = {
   },
 }
 await build({
-  entryPoints: [join(root, 'src/cli/fast.ts')],
+  entryPoints: [join(root, 'src/entry/fast-path.ts')],
   outfile: join(root, 'dist/bundle/ubmgr.cjs'),
   bundle: true,
   platform: 'node',
@@ -77,6 +77,10 @@ await build({
   define: {'import.meta.url': '__bundleUrl'},
   banner: {js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;'},
   external: ['typescript', 'etcd3', 'vega', 'vega-lite', '@viz-js/viz'],
+  // proper-lockfile takes its fs from graceful-fs, whose start-up (cloning and patching fs) cost ~20 ms of a
+  // ~60 ms define; a store lock makes a handful of fs calls, where graceful-fs's EMFILE queueing buys nothing.
+  // proper-lockfile documents plain fs as an option (its `fs` option); the bundle gives it that.
+  alias: {'graceful-fs': 'node:fs'},
   plugins: [withoutOclifConfig],
 })
 // The loader reads the bundle as latin1, which decodes pure ASCII as is and far faster than UTF-8. esbuild's

@@ -1,4 +1,4 @@
-// The fast path (src/cli/fast.ts, run from dist/bundle/ubmgr.cjs) and oclif's path (UBMGR_FAST_PATH=0) give
+// The fast path (src/entry/fast-path.ts, run from dist/bundle/ubmgr.cjs) and oclif's path (UBMGR_FAST_PATH=0) give
 // byte-identical stdout, stderr and exit status for every hot command × a corpus of argument lists: plain
 // runs, global options before the verb, --json, -q, --debug, help, usage errors, missing domains and files.
 // Each run starts from its own copy of one prepared store, so state-changing verbs see the same state.
@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {HOT_COMMANDS} from '../src/cli/hot.js'
+import {HOT_COMMANDS} from '../src/entry/hot.js'
 import {examples, repoRoot, runCli, tempDir, type CliResult} from './helpers/cli.js'
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {

@@ -1,6 +1,6 @@
 // How a run that failed outside a ubmgr command's catch() ends (an unknown command, a plugin's parse error,
 // a usage error in the global options): one `error: …` line (or --json's {"error":…}) and the exit status.
-// Shared by oclif's path (./main.ts) and the fast path (./fast.ts), so both end alike.
+// Shared by oclif's path (./main.ts) and the fast path (../entry/fast-path.ts), so both end alike.
 import type {Config} from '@oclif/core/config'
 
 import {debugEnabled, UbmgrError} from '../ground/errors.js'

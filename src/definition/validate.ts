@@ -26,9 +26,13 @@ import type {UbVmDefinition} from './types.js'
 type Validator = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}
 let validator: Validator | undefined
 
-/** The ajv standalone validator written by scripts/build.mjs (../generated, from src/ or dist/). */
+/**
+ * The ajv standalone validator written by scripts/build.mjs (../generated, from src/ or dist/). In the
+ * fast path's CJS bundle `require` exists and esbuild bundles the literal require (so the code cache holds
+ * it); as an ES module this file has no `require` and makes one.
+ */
 function schemaValidator(): Validator {
-  validator ??= createRequire(import.meta.url)('../generated/validate-ubvm.cjs') as Validator
+  validator ??= (typeof require === 'function' ? require('../generated/validate-ubvm.cjs') : createRequire(import.meta.url)('../generated/validate-ubvm.cjs')) as Validator
   return validator
 }
 

@@ -1,4 +1,4 @@
-// The commands shell loops call most (issue 12), run by the fast path (./fast.ts) from a one-file bundle.
+// The commands shell loops call most (issue 12), run by the fast path (../entry/fast-path.ts) from a one-file bundle.
 // This module is loaded by bin/run.js before anything else, so it imports nothing.
 
 export const HOT_COMMANDS = [

@@ -1,8 +1,8 @@
 // The fast path (issue 12). A hot command (./hot.ts) whose arguments are plain runs straight from its class,
 // without oclif's Config.load (which reads every plugin's manifest) and without @oclif/core's index. Whether
 // the arguments are plain is decided by the command's own definitions: the global options as
-// ./global-options.ts moves them, then the command's own parse(). Anything else — help, completion,
-// --version, every usage error — returns false, and bin/run.js hands argv unchanged to oclif (./main.ts).
+// ../cli/global-options.ts moves them, then the command's own parse(). Anything else — help, completion,
+// --version, every usage error — returns false, and bin/run.js hands argv unchanged to oclif (../cli/main.ts).
 // test/fast-path.test.ts runs a corpus through both paths and compares them byte for byte.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -10,11 +10,11 @@ import {join} from 'node:path'
 import type {Command} from '@oclif/core/command'
 import type {Config} from '@oclif/core/config'
 
-import {normalizeArgv} from './global-options.js'
+import {normalizeArgv} from '../cli/global-options.js'
 import {firstHotWord, helpAsked, type HotCommand} from './hot.js'
-import {drainStreams, guardStreams, stdoutFailed} from './output.js'
-import {report} from './report.js'
-import type {CommandShape} from './usage.js'
+import {drainStreams, guardStreams, stdoutFailed} from '../cli/output.js'
+import {report} from '../cli/report.js'
+import type {CommandShape} from '../cli/usage.js'
 
 type CommandClass = (new (argv: string[], config: Config) => Command) & typeof Command
 
@@ -55,7 +55,7 @@ export async function runFast(argv: string[], root: string): Promise<boolean> {
     if (plain.debug) process.env.UBMGR_DEBUG = '1'
     await (new Cmd(plain.argv, config) as unknown as {_run(): Promise<unknown>})._run()
     await drainStreams()
-    // As ./main.ts: nothing more can reach a failed stdout; end with the status the stream error set.
+    // As ../cli/main.ts: nothing more can reach a failed stdout; end with the status the stream error set.
     if (stdoutFailed()) process.exit(process.exitCode ?? 0)
   } catch (error) {
     await report(error, argv, undefined)
