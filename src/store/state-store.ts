@@ -11,7 +11,7 @@ import {describe, withLock} from './lock.js'
 
 const DELETED = Symbol('deleted')
 /** Sub-directories that hold keys (temp files of dead writers are swept there too). */
-export const STORE_DIRS = ['domains', 'pool']
+export const STORE_DIRS = ['domains', 'pool', 'index']
 
 /** A key's file: every segment but the last is a directory; the last is percent-encoded. */
 export function keyPath(key: string): string {
@@ -59,6 +59,16 @@ export class Transaction {
     const {value, text} = await this.store.readWithText<T>(key)
     this.readTexts.set(key, text)
     return value
+  }
+
+  /** The committed value of a key, whatever the transaction staged for it. */
+  async committed<T>(key: string): Promise<T | undefined> {
+    const text = this.readTexts.get(key)
+    if (text !== undefined) return JSON.parse(text) as T
+    if (this.readTexts.has(key)) return undefined
+    const read = await this.store.readWithText<T>(key)
+    this.readTexts.set(key, read.text)
+    return read.value
   }
 
   put(key: string, value: unknown): void {
