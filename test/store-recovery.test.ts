@@ -152,13 +152,17 @@ describe('an unusable store fails at once', () => {
 describe('crash leftovers', () => {
   it('temp files of a writer that died are removed by the next command that writes', async () => {
     const dir = await fresh('tmp')
-    const tmp = join(dir, 's', 'domains', '.dpu-vm-01.json.999999.abc.tmp')
-    await writeFile(tmp, 'half')
+    const s = join(dir, 's')
+    // killed at the first step of its commit: the journal's temp file is created, nothing else
+    expect((await runCli(['start', 'dpu-vm-01'], {env: {...env(dir), UBMGR_CRASH_AT: '1'}})).exitCode).not.toBe(0)
+    const tmp = (await readdir(s)).filter((f) => f.endsWith('.tmp'))
+    expect(tmp).toEqual([expect.stringMatching(/^\.journal\.json\.\d+\.\w+\.tmp$/)])
     const check = await runCli(['store', 'check'], {env: env(dir)})
-    expect(check.stderr).toBe(`note: temp file ${tmp} left by a writer that died`)
+    expect(check.stderr).toBe(`note: temp file ${join(s, tmp[0])} left by a writer that died`)
     expect(check.exitCode).toBe(0)
     expect((await runCli(['start', 'dpu-vm-01'], {env: env(dir)})).exitCode).toBe(0)
-    expect(await readdir(join(dir, 's', 'domains'))).toEqual(['dpu-vm-01.json'])
+    expect((await readdir(s)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(await readdir(join(s, 'domains'))).toEqual(['dpu-vm-01.json'])
   })
 
   it('a lock left by a killed holder is taken over at once, not after the stale time', async () => {

@@ -27,9 +27,13 @@ const DEAD = 'store.lock.dead-'
 /** Throws if the lock was lost while the holder worked; call it right before committing. */
 export type AssertHeld = () => void
 
-export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld) => Promise<T>): Promise<T> {
+/**
+ * `previousHolderDied`: the last holder did not release the lock (its owner record was still there), so it may
+ * have left temp files or an interrupted commit behind.
+ */
+export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld, previousHolderDied: boolean) => Promise<T>): Promise<T> {
   let lost: Error | undefined
-  const release = await acquire(dir, (error) => {
+  const {release, previousHolderDied} = await acquire(dir, (error) => {
     lost = error
   })
   // The heartbeat that keeps the lock fresh runs on timers; after a pause (SIGSTOP, a stalled machine) code
@@ -44,7 +48,7 @@ export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld) => P
     if (lost) throw new UbmgrError(`error: lost the lock of the state store ${dir} (${lost.message}); nothing was committed, run the command again`)
   }
   try {
-    const result = await fn(assertHeld)
+    const result = await fn(assertHeld, previousHolderDied)
     assertHeld()
     return result
   } finally {
@@ -57,14 +61,16 @@ export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld) => P
   }
 }
 
-async function acquire(dir: string, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+async function acquire(dir: string, onCompromised: (error: Error) => void): Promise<{release: () => Promise<void>; previousHolderDied: boolean}> {
   const deadline = Date.now() + WAIT_MS
   for (let wait = 5; ; wait = Math.min(wait * 1.3, 100)) {
     try {
       const release = await lockfile.lock(dir, {lockfilePath: join(dir, LOCK), stale: STALE_MS, update: UPDATE_MS, realpath: false, retries: 0, onCompromised})
+      // a holder removes its owner record when it releases: one still there was left by a holder that died
+      const previousHolderDied = await stat(join(dir, OWNER)).then(() => true, () => false)
       await recordOwner(dir)
       await sweepDeadLocks(dir)
-      return release
+      return {release, previousHolderDied}
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'ELOCKED') throw new UbmgrError(`error: cannot lock the state store ${dir}: ${describe(error as NodeJS.ErrnoException)}`)

@@ -1,7 +1,7 @@
 // ubmgr's durable state: a directory of JSON files, one per key ("domains/vm1" → domains/vm1.json),
 // changed only in transactions. A transaction holds the store lock, reads committed state plus its own
 // staged writes, and commits everything it staged at once (journal.ts) or nothing if it throws.
-import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
@@ -10,6 +10,11 @@ import {encodeKeySegment} from './key-names.js'
 import {describe, withLock} from './lock.js'
 
 const DELETED = Symbol('deleted')
+/**
+ * Says that a holder that died may have left temp files: written by a holder that found so and did not sweep
+ * (store check), removed by the transaction that sweeps.
+ */
+const UNCLEAN = 'store.unclean'
 /** Sub-directories that hold keys (temp files of dead writers are swept there too). */
 export const STORE_DIRS = ['domains', 'pool', 'index']
 
@@ -104,8 +109,8 @@ export class StateStore {
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     await this.ensureDir()
-    return withLock(this.dir, async (assertHeld) => {
-      await this.recover()
+    return withLock(this.dir, async (assertHeld, previousHolderDied) => {
+      await this.recover(previousHolderDied)
       const tx = new Transaction(this)
       const result = await fn(tx)
       await tx.runHooks()
@@ -118,12 +123,20 @@ export class StateStore {
   /** Run fn under the store lock without a transaction (store check and repair, which look before replaying). */
   async locked<T>(fn: () => Promise<T>): Promise<T> {
     await this.ensureDir()
-    return withLock(this.dir, () => fn())
+    return withLock(this.dir, async (_assertHeld, previousHolderDied) => {
+      if (previousHolderDied) await writeFile(join(this.dir, UNCLEAN), '')
+      return fn()
+    })
   }
 
-  /** Under the lock: finish an interrupted commit and remove temp files of writers that died. */
-  private async recover(): Promise<void> {
+  /**
+   * Under the lock: finish an interrupted commit and, when the last holder died, remove the temp files it may
+   * have left (only then: listing every directory would make each transaction linear in the number of domains).
+   */
+  private async recover(previousHolderDied: boolean): Promise<void> {
     await replayJournal(this.dir)
+    const marked = await stat(join(this.dir, UNCLEAN)).then(() => true, () => false)
+    if (!previousHolderDied && !marked) return
     for (const sub of ['', ...STORE_DIRS]) {
       let files: string[]
       try {
@@ -133,6 +146,7 @@ export class StateStore {
       }
       for (const f of files) if (f.startsWith('.') && f.endsWith('.tmp')) await rm(join(this.dir, sub, f), {force: true})
     }
+    await rm(join(this.dir, UNCLEAN), {force: true})
   }
 
   /** The store directory, private to its user whatever the umask; a clear line when it cannot be one. */
