@@ -5,7 +5,7 @@
 //   3. define+start+destroy+undefine through the library, per VM: ≤ 8 ms (at 0 and at N domains);
 //   4. define+undefine pairs through the CLI (a process per call) beside virsh doing the same against a private
 //      libvirtd this benchmark starts and stops (skipped, saying why, when it cannot start).
-// Knobs: BENCH_DOMAINS (10000), BENCH_SAMPLES (9 defines), BENCH_RUNS (5 list runs), BENCH_VMS (200),
+// Knobs: BENCH_DOMAINS (10000), BENCH_SAMPLES (15 defines in each store), BENCH_RUNS (5 list runs), BENCH_VMS (200),
 // BENCH_PAIRS (200). Not a test: figures depend on the machine (medians; the load average is printed).
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -19,7 +19,7 @@ import {startLibvirtd} from './libvirtd.mjs'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const knob = (name, fallback) => Number(process.env[name] ?? fallback)
 const N = knob('BENCH_DOMAINS', 10_000)
-const SAMPLES = knob('BENCH_SAMPLES', 9)
+const SAMPLES = knob('BENCH_SAMPLES', 15)
 const RUNS = knob('BENCH_RUNS', 5)
 const VMS = knob('BENCH_VMS', 200)
 const PAIRS = knob('BENCH_PAIRS', 200)
@@ -56,17 +56,23 @@ function timeProcess(cmd, args, env = process.env) {
 }
 const cli = (args) => timeProcess(process.execPath, [bin, ...args])
 
-/** Median time of one library define with a fresh uuid, `SAMPLES` times; the samples are undefined after. */
-async function defineWithUuid(backend, tag) {
-  const times = []
+/** Time of one library define with a fresh uuid, then undefined (untimed), so the store keeps its size. */
+async function defineOnce(backend, name) {
+  const t = performance.now()
+  await backend.define(definition(name, crypto.randomUUID()), {dryRun: false, source: 'bench'})
+  const ms = performance.now() - t
+  await backend.undefine(name)
+  return ms
+}
+
+/** Medians of SAMPLES defines with a uuid in each store, interleaved so that load on the machine hits both alike. */
+async function defineWithUuid(small, large) {
+  const times = [[], []]
   for (let i = 0; i < SAMPLES; i++) {
-    const d = definition(`probe-${tag}-${i}`, crypto.randomUUID())
-    const t = performance.now()
-    await backend.define(d, {dryRun: false, source: 'bench'})
-    times.push(performance.now() - t)
+    times[0].push(await defineOnce(small, `probe-${i}`))
+    times[1].push(await defineOnce(large, `probe-${i}`))
   }
-  for (let i = 0; i < SAMPLES; i++) await backend.undefine(`probe-${tag}-${i}`)
-  return median(times)
+  return times.map(median)
 }
 
 /** Library define+start+destroy+undefine of VMS VMs, per VM, after one untimed (a store's first start builds its host). */
@@ -144,9 +150,7 @@ const nodeBare = median(Array.from({length: RUNS}, () => timeProcess(process.exe
 const startup = median(Array.from({length: RUNS}, () => cli(['--version']).ms))
 
 const empty = backendOf('empty')
-await defineWithUuid(empty, 'warm')
-const define0 = await defineWithUuid(empty, 'zero')
-const life0 = await lifecycle(empty, 'zero')
+await defineOnce(empty, 'warm')
 
 const big = backendOf('big')
 let t = performance.now()
@@ -156,8 +160,9 @@ t = performance.now()
 await big.define(definition('first'), {dryRun: false, source: 'bench'}) // builds the index from the records
 await big.undefine('first')
 const firstTx = performance.now() - t
-const defineN = await defineWithUuid(big, 'big')
+const [define0, defineN] = await defineWithUuid(empty, big)
 const list = await listAll(big, 'big')
+const life0 = await lifecycle(empty, 'zero')
 const lifeN = await lifecycle(big, 'big')
 const pair = await pairs()
 rmSync(work, {recursive: true, force: true})
@@ -165,7 +170,7 @@ rmSync(work, {recursive: true, force: true})
 console.log(`process startup (median of ${RUNS})`)
 line('node -e 0', nodeBare)
 line('ubmgr --version', startup, {value: startup / nodeBare, of: 'node -e 0'})
-console.log(`define with a uuid, library, in process (median of ${SAMPLES})`)
+console.log(`define with a uuid, library, in process (median of ${SAMPLES}, the two stores interleaved)`)
 line('at 0 domains', define0)
 line(`at ${N} domains`, defineN, {value: defineN / define0, of: 'at 0 domains'}, {text: '≤ 2×', ok: defineN <= 2 * define0})
 console.log(`list --all at ${N} domains (median of ${RUNS})`)
