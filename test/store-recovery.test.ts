@@ -2,7 +2,7 @@
 // usable, `store check --repair` moves damage aside and leaves a consistent store, an unusable store fails
 // at once, temp files of dead writers are swept, and the lock outlives a paused holder.
 import {execa} from 'execa'
-import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -96,16 +96,42 @@ describe('damaged files', () => {
 
   it('a domain index that disagrees with the records is found; list falls back to the records; repair rebuilds it', async () => {
     const dir = await fresh('index', true)
-    const index = join(dir, 's', 'index.json')
-    const idx = JSON.parse(await readFile(index, 'utf8'))
-    idx.domains['ghost'] = {uuid: '00000000-0000-4000-8000-000000000000', state: 'running', id: 9, persistent: true}
-    await writeFile(index, JSON.stringify(idx))
+    const shards = join(dir, 's', 'index')
+    const indexed = async () => {
+      const names = []
+      for (const f of await readdir(shards)) names.push(...Object.keys(JSON.parse(await readFile(join(shards, f), 'utf8')).domains))
+      return names.sort()
+    }
+    expect(await indexed()).toEqual(['dpu-vm-01'])
+    // a ghost in the shard of its uuid: the index names a domain that has no record
+    await writeFile(join(shards, '00.json'), JSON.stringify({version: 1, domains: {ghost: {uuid: '00000000-0000-4000-8000-000000000000', state: 'running', id: 9, persistent: true}}}))
     expect((await runCli(['list', '--all', '--name'], {env: env(dir)})).stdout).toBe('dpu-vm-01')
     const check = await runCli(['store', 'check'], {env: env(dir)})
-    expect(check.stderr).toContain(`error: the domain index ${index} disagrees with the domain records`)
+    expect(check.stderr).toContain(`error: the domain index ${shards} disagrees with the domain records`)
     expect(check.exitCode).toBe(1)
     expect((await runCli(['store', 'check', '--repair'], {env: env(dir)})).exitCode).toBe(0)
-    expect(Object.keys(JSON.parse(await readFile(index, 'utf8')).domains)).toEqual(['dpu-vm-01'])
+    expect(await indexed()).toEqual(['dpu-vm-01'])
+    expect((await runCli(['store', 'check'], {env: env(dir)})).exitCode).toBe(0)
+  })
+
+  it('an entry in the wrong shard is found, and the index of a store written before sharding is built on the next write', async () => {
+    const dir = await fresh('index-old')
+    const s = join(dir, 's')
+    const [shard] = await readdir(join(s, 'index'))
+    const moved = shard === '00.json' ? '01.json' : '00.json'
+    await writeFile(join(s, 'index', moved), await readFile(join(s, 'index', shard), 'utf8'))
+    await rm(join(s, 'index', shard))
+    expect((await runCli(['store', 'check'], {env: env(dir)})).stderr).toContain(`error: the domain index ${join(s, 'index')} disagrees with the domain records`)
+    // the layout before sharding: one index.json of version 1 and no shards
+    await rm(join(s, 'index'), {recursive: true})
+    const {uuid} = JSON.parse(await readFile(join(s, 'domains', 'dpu-vm-01.json'), 'utf8'))
+    await writeFile(join(s, 'index.json'), JSON.stringify({version: 1, domains: {'dpu-vm-01': {uuid, state: 'shut off', id: null, persistent: true}}}))
+    expect((await runCli(['store', 'check'], {env: env(dir)})).exitCode).toBe(0)
+    expect((await runCli(['list', '--all', '--name'], {env: env(dir)})).stdout).toBe('dpu-vm-01')
+    expect((await runCli(['start', 'dpu-vm-01'], {env: env(dir)})).exitCode).toBe(0)
+    expect(JSON.parse(await readFile(join(s, 'index.json'), 'utf8'))).toEqual({version: 2, shards: 'uuid[0..2]'})
+    expect(JSON.parse(await readFile(join(s, 'index', `${uuid.slice(0, 2)}.json`), 'utf8')).domains['dpu-vm-01']).toMatchObject({state: 'running'})
+    expect((await runCli(['store', 'check'], {env: env(dir)})).exitCode).toBe(0)
   })
 })
 
@@ -126,13 +152,22 @@ describe('an unusable store fails at once', () => {
 describe('crash leftovers', () => {
   it('temp files of a writer that died are removed by the next command that writes', async () => {
     const dir = await fresh('tmp')
-    const tmp = join(dir, 's', 'domains', '.dpu-vm-01.json.999999.abc.tmp')
-    await writeFile(tmp, 'half')
+    const s = join(dir, 's')
+    const temps = async () => {
+      const out = []
+      for (const sub of ['', 'domains', 'index']) for (const f of await readdir(join(s, sub))) if (f.endsWith('.tmp')) out.push(join(s, sub, f))
+      return out
+    }
+    // killed at the first step of its commit: one temp file is created, nothing else
+    expect((await runCli(['start', 'dpu-vm-01'], {env: {...env(dir), UBMGR_CRASH_AT: '1'}})).exitCode).not.toBe(0)
+    const tmp = await temps()
+    expect(tmp).toEqual([expect.stringMatching(/\/\.[^/]+\.json\.\d+\.\w+\.tmp$/)])
     const check = await runCli(['store', 'check'], {env: env(dir)})
-    expect(check.stderr).toBe(`note: temp file ${tmp} left by a writer that died`)
+    expect(check.stderr).toBe(`note: temp file ${tmp[0]} left by a writer that died`)
     expect(check.exitCode).toBe(0)
     expect((await runCli(['start', 'dpu-vm-01'], {env: env(dir)})).exitCode).toBe(0)
-    expect(await readdir(join(dir, 's', 'domains'))).toEqual(['dpu-vm-01.json'])
+    expect(await temps()).toEqual([])
+    expect(await readdir(join(s, 'domains'))).toEqual(['dpu-vm-01.json'])
   })
 
   it('a lock left by a killed holder is taken over at once, not after the stale time', async () => {

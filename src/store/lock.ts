@@ -11,7 +11,8 @@
 // permission, not a directory) fails at once.
 import lockfile from 'proper-lockfile'
 import {randomBytes} from 'node:crypto'
-import {readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {readFile, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
@@ -27,9 +28,13 @@ const DEAD = 'store.lock.dead-'
 /** Throws if the lock was lost while the holder worked; call it right before committing. */
 export type AssertHeld = () => void
 
-export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld) => Promise<T>): Promise<T> {
+/**
+ * `previousHolderDied`: the last holder did not release the lock (its owner record was still there), so it may
+ * have left temp files or an interrupted commit behind.
+ */
+export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld, previousHolderDied: boolean) => Promise<T>): Promise<T> {
   let lost: Error | undefined
-  const release = await acquire(dir, (error) => {
+  const {release, previousHolderDied} = await acquire(dir, (error) => {
     lost = error
   })
   // The heartbeat that keeps the lock fresh runs on timers; after a pause (SIGSTOP, a stalled machine) code
@@ -44,27 +49,33 @@ export async function withLock<T>(dir: string, fn: (assertHeld: AssertHeld) => P
     if (lost) throw new UbmgrError(`error: lost the lock of the state store ${dir} (${lost.message}); nothing was committed, run the command again`)
   }
   try {
-    const result = await fn(assertHeld)
+    const result = await fn(assertHeld, previousHolderDied)
     assertHeld()
     return result
   } finally {
     clearInterval(ticker)
     if (!lost) {
       // the owner record goes first: a record left behind must never name a later holder's lock
-      await rm(join(dir, OWNER), {force: true}).catch(() => undefined)
+      try {
+        rmSync(join(dir, OWNER), {force: true})
+      } catch {
+        // the lock itself is still released
+      }
       await release().catch(() => undefined)
     }
   }
 }
 
-async function acquire(dir: string, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+async function acquire(dir: string, onCompromised: (error: Error) => void): Promise<{release: () => Promise<void>; previousHolderDied: boolean}> {
   const deadline = Date.now() + WAIT_MS
   for (let wait = 5; ; wait = Math.min(wait * 1.3, 100)) {
     try {
       const release = await lockfile.lock(dir, {lockfilePath: join(dir, LOCK), stale: STALE_MS, update: UPDATE_MS, realpath: false, retries: 0, onCompromised})
+      // a holder removes its owner record when it releases: one still there was left by a holder that died
+      const previousHolderDied = existsSync(join(dir, OWNER))
       await recordOwner(dir)
       await sweepDeadLocks(dir)
-      return release
+      return {release, previousHolderDied}
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'ELOCKED') throw new UbmgrError(`error: cannot lock the state store ${dir}: ${describe(error as NodeJS.ErrnoException)}`)
@@ -82,10 +93,11 @@ interface Owner {
 
 async function recordOwner(dir: string): Promise<void> {
   try {
-    const {ino} = await stat(join(dir, LOCK))
+    // synchronous, as the store's other small writes: no thread-pool round trip per call
+    const {ino} = statSync(join(dir, LOCK))
     const tmp = join(dir, `${OWNER}.${process.pid}`)
-    await writeFile(tmp, JSON.stringify({pid: process.pid, ino} satisfies Owner))
-    await rename(tmp, join(dir, OWNER))
+    writeFileSync(tmp, JSON.stringify({pid: process.pid, ino} satisfies Owner))
+    renameSync(tmp, join(dir, OWNER))
   } catch {
     // without a record a killed holder's lock is taken over after STALE_MS instead
   }
@@ -122,7 +134,12 @@ async function takeOverFromDeadHolder(dir: string): Promise<boolean> {
 
 /** Under the lock: remove dead holders' lock directories moved aside more than STALE_MS ago (rename sets ctime). */
 async function sweepDeadLocks(dir: string): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[])
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return
+  }
   for (const n of names) {
     if (!n.startsWith(DEAD)) continue
     const st = await stat(join(dir, n)).catch(() => undefined)

@@ -1,7 +1,8 @@
 // ubmgr's durable state: a directory of JSON files, one per key ("domains/vm1" → domains/vm1.json),
 // changed only in transactions. A transaction holds the store lock, reads committed state plus its own
 // staged writes, and commits everything it staged at once (journal.ts) or nothing if it throws.
-import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UbmgrError} from '../ground/errors.js'
@@ -10,8 +11,13 @@ import {encodeKeySegment} from './key-names.js'
 import {describe, withLock} from './lock.js'
 
 const DELETED = Symbol('deleted')
+/**
+ * Says that a holder that died may have left temp files: written by a holder that found so and did not sweep
+ * (store check), removed by the transaction that sweeps.
+ */
+const UNCLEAN = 'store.unclean'
 /** Sub-directories that hold keys (temp files of dead writers are swept there too). */
-export const STORE_DIRS = ['domains', 'pool']
+export const STORE_DIRS = ['domains', 'pool', 'index']
 
 /** A key's file: every segment but the last is a directory; the last is percent-encoded. */
 export function keyPath(key: string): string {
@@ -61,6 +67,16 @@ export class Transaction {
     return value
   }
 
+  /** The committed value of a key, whatever the transaction staged for it. */
+  async committed<T>(key: string): Promise<T | undefined> {
+    const text = this.readTexts.get(key)
+    if (text !== undefined) return JSON.parse(text) as T
+    if (this.readTexts.has(key)) return undefined
+    const read = await this.store.readWithText<T>(key)
+    this.readTexts.set(key, read.text)
+    return read.value
+  }
+
   put(key: string, value: unknown): void {
     this.staged.set(key, value)
   }
@@ -94,8 +110,8 @@ export class StateStore {
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     await this.ensureDir()
-    return withLock(this.dir, async (assertHeld) => {
-      await this.recover()
+    return withLock(this.dir, async (assertHeld, previousHolderDied) => {
+      await this.recover(previousHolderDied)
       const tx = new Transaction(this)
       const result = await fn(tx)
       await tx.runHooks()
@@ -108,12 +124,20 @@ export class StateStore {
   /** Run fn under the store lock without a transaction (store check and repair, which look before replaying). */
   async locked<T>(fn: () => Promise<T>): Promise<T> {
     await this.ensureDir()
-    return withLock(this.dir, () => fn())
+    return withLock(this.dir, async (_assertHeld, previousHolderDied) => {
+      if (previousHolderDied) await writeFile(join(this.dir, UNCLEAN), '')
+      return fn()
+    })
   }
 
-  /** Under the lock: finish an interrupted commit and remove temp files of writers that died. */
-  private async recover(): Promise<void> {
+  /**
+   * Under the lock: finish an interrupted commit and, when the last holder died, remove the temp files it may
+   * have left (only then: listing every directory would make each transaction linear in the number of domains).
+   */
+  private async recover(previousHolderDied: boolean): Promise<void> {
     await replayJournal(this.dir)
+    const marked = existsSync(join(this.dir, UNCLEAN))
+    if (!previousHolderDied && !marked) return
     for (const sub of ['', ...STORE_DIRS]) {
       let files: string[]
       try {
@@ -123,13 +147,14 @@ export class StateStore {
       }
       for (const f of files) if (f.startsWith('.') && f.endsWith('.tmp')) await rm(join(this.dir, sub, f), {force: true})
     }
+    await rm(join(this.dir, UNCLEAN), {force: true})
   }
 
   /** The store directory, private to its user whatever the umask; a clear line when it cannot be one. */
   private async ensureDir(): Promise<void> {
     try {
-      await mkdir(this.dir, {recursive: true, mode: 0o700})
-      if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'})
+      mkdirSync(this.dir, {recursive: true, mode: 0o700})
+      if (!statSync(this.dir).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'})
     } catch (error) {
       throw new UbmgrError(`error: cannot use the state store ${this.dir}: ${describe(error as NodeJS.ErrnoException)}`)
     }
@@ -142,10 +167,7 @@ export class StateStore {
 
   /** True when a commit was interrupted and must be completed before the state is read. */
   async hasPendingCommit(): Promise<boolean> {
-    return stat(join(this.dir, JOURNAL)).then(
-      () => true,
-      () => false,
-    )
+    return existsSync(join(this.dir, JOURNAL))
   }
 
   /** Committed state of one key, without the lock (a journal not yet replayed is not visible). */
@@ -157,7 +179,8 @@ export class StateStore {
     const path = join(this.dir, keyPath(key))
     let text: string
     try {
-      text = await readFile(path, 'utf8')
+      // synchronous: a store file is small, and a thread-pool round trip costs ten times the read
+      text = readFileSync(path, 'utf8')
     } catch (error) {
       const e = error as NodeJS.ErrnoException
       if (e.code === 'ENOENT') return {value: undefined, text: undefined}
@@ -173,7 +196,7 @@ export class StateStore {
   async keys(prefix: string): Promise<string[]> {
     let files: string[]
     try {
-      files = await readdir(join(this.dir, prefix))
+      files = readdirSync(join(this.dir, prefix))
     } catch (error) {
       const e = error as NodeJS.ErrnoException
       if (e.code === 'ENOENT') return []

@@ -2,24 +2,21 @@
 // simulator behind start, hot-plug and destroy. Messages are libvirt's where libvirt has one.
 import {randomUUID} from 'node:crypto'
 
-import {pinEids} from '../../definition/eids.js'
-import {normalize} from '../../definition/normalize.js'
-import {definitionToYaml} from '../../definition/to-yaml.js'
 import type {UbVmDefinition} from '../../definition/types.js'
 import {UbmgrError} from '../../ground/errors.js'
-import {renderDomain, type RenderTarget} from '../../xml/render.js'
-import {attachScope, type AttachScope} from '../attach-flags.js'
-import {deviceLabel, withDevice, withoutDevice, type DeviceFile} from '../devices.js'
-import {lineDiff} from '../diff.js'
+import type {RenderTarget} from '../../xml/render.js'
+import type {attachScope, AttachScope} from '../attach-flags.js'
+import type {DeviceFile, withDevice} from '../devices.js'
 import {UB_MIGRATION, type Backend, type DefineResult, type DomainInfo, type DomainState, type DomainSummary, type UbCapabilities} from '../types.js'
 import type {HostState} from '../../sim/host/model.js'
-import {resetDevice, type GuestState} from '../../sim/vm/index.js'
+import type {GuestState} from '../../sim/vm/index.js'
 import type {FusionInstance} from '../../sim/vm/fusion.js'
 import type {FusionStatus} from '../../fusion/control.js'
-import {changeLive, initialHost, startVm, stopVm} from './hook.js'
-import {embeddedLedger, type LedgerAccess} from './ledger-access.js'
-import {allocateForAttach, allocateForStart, releaseFor} from './pool.js'
-import {EmbeddedStore, type DomainRecord, type EmbeddedTx} from './store.js'
+import type {LedgerAccess} from './ledger-access.js'
+import type {DomainRecord, EmbeddedStore, EmbeddedTx} from './store.js'
+
+/** The simulator, renderer and pool, loaded by the verbs that use them (engine.ts). */
+const engine = () => import('./engine.js')
 
 const notFound = (name: string) => new UbmgrError(`error: failed to get domain '${name}'`)
 
@@ -27,12 +24,16 @@ export class SimBackend implements Backend {
   constructor(
     readonly uri: string,
     private readonly store: EmbeddedStore,
-    /** where pool requests get their slices: this store's ledger, or a super-node's on etcd */
-    private readonly ledger: LedgerAccess = embeddedLedger,
+    /** where pool requests get their slices: a super-node's on etcd, else (undefined) this store's ledger */
+    private readonly shared?: LedgerAccess,
   ) {}
 
   close(): void {
-    this.ledger.close()
+    this.shared?.close()
+  }
+
+  private async ledger(): Promise<LedgerAccess> {
+    return this.shared ?? (await engine()).embeddedLedger
   }
 
   async targetChoice(): Promise<{target: RenderTarget; reason: string}> {
@@ -60,10 +61,11 @@ export class SimBackend implements Backend {
 
   /** The simulated host, created from the fabric on first use and kept in host.json. */
   private async host(tx: EmbeddedTx): Promise<HostState> {
-    return (await tx.readHost<HostState>()) ?? (await initialHost())
+    return (await tx.readHost<HostState>()) ?? (await (await engine()).initialHost())
   }
 
   async define(definition: UbVmDefinition, opts: {dryRun: boolean; source: string}): Promise<DefineResult> {
+    const {definitionToYaml, lineDiff} = await engine()
     const run = async (tx: EmbeddedTx): Promise<DefineResult> => {
       const existing = await tx.readDomain(definition.name)
       if (existing && definition.uuid && definition.uuid.toLowerCase() !== existing.uuid)
@@ -105,12 +107,14 @@ export class SimBackend implements Backend {
   }
 
   async start(name: string): Promise<{name: string; events: unknown[]}> {
+    const {allocateForStart, normalize, pinEids, startVm} = await engine()
+    const ledgerAccess = await this.ledger()
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       if (r.state !== 'shut off') throw new UbmgrError('error: Domain is already active')
       const host = await this.host(tx)
       // the pool allocates first (UBSE alloc_devices); the walk gets the GUIDs, and nothing commits if it fails
-      const {pool, result} = await this.ledger.run(tx, host, (ledger) => {
+      const {pool, result} = await ledgerAccess.run(tx, host, (ledger) => {
         // a shared ledger may run this step again after a lost race: it works on copies
         const pool = allocateForStart(r.config!, ledger, structuredClone(host))
         const result = startVm(normalize(pool.live), pool.host, pool.steps)
@@ -126,13 +130,15 @@ export class SimBackend implements Backend {
   }
 
   private async stop(name: string, verb: 'shutdown' | 'destroy'): Promise<{name: string; removed: boolean}> {
+    const {releaseFor, stopVm} = await engine()
+    const ledgerAccess = await this.ledger()
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       if (r.state === 'shut off')
         throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
       const host = stopVm(r.sim as GuestState | null, await this.host(tx))
       tx.writeHost(
-        await this.ledger.run(tx, host, (ledger) => {
+        await ledgerAccess.run(tx, host, (ledger) => {
           const pool = releaseFor(name, ledger, structuredClone(host), undefined, r.live?.ub?.busInstance.guid)
           return {ledger: pool.ledger, result: pool.host}
         }),
@@ -168,6 +174,7 @@ export class SimBackend implements Backend {
   }
 
   private async restart(name: string, verb: 'reboot' | 'reset'): Promise<{name: string; state: 'running'; events: unknown[]}> {
+    const {normalize, startVm, stopVm} = await engine()
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       if (r.state === 'shut off') throw new UbmgrError([`error: Failed to ${verb} domain '${name}'`, 'error: Requested operation is not valid: domain is not running'])
@@ -234,6 +241,7 @@ export class SimBackend implements Backend {
 
   async dominfo(name: string): Promise<DomainInfo> {
     const r = await this.get(this.store, name)
+    const {normalize} = await engine()
     const vm = normalize((r.live ?? r.config)!)
     return {
       ...summary(r),
@@ -252,11 +260,13 @@ export class SimBackend implements Backend {
   async dumpxml(name: string, opts: {inactive: boolean; target?: RenderTarget}): Promise<string> {
     const r = await this.get(this.store, name)
     const definition = (opts.inactive ? (r.config ?? r.live) : (r.live ?? r.config))!
+    const {normalize, renderDomain} = await engine()
     return renderDomain(normalize(definition), opts.target ?? 'ubmgr').xml
   }
 
   /** Entity Level Reset of one UB device of a running domain (the simulator's VFIO_DEVICE_RESET). */
   async resetDevice(name: string, device: string): Promise<{name: string; device: string; events: unknown[]}> {
+    const {resetDevice} = await engine()
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       if (r.state === 'shut off' || !r.sim) throw new UbmgrError('error: Requested operation is not valid: domain is not running')
@@ -309,14 +319,16 @@ export class SimBackend implements Backend {
   }
 
   async attach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
-    return this.change(name, device, flags, withDevice)
+    return this.change(name, device, flags, (await engine()).withDevice)
   }
 
   async detach(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0]) {
-    return this.change(name, device, flags, withoutDevice)
+    return this.change(name, device, flags, (await engine()).withoutDevice)
   }
 
   private async change(name: string, device: DeviceFile, flags: Parameters<typeof attachScope>[0], edit: typeof withDevice) {
+    const {allocateForAttach, attachScope, changeLive, deviceLabel, normalize, pinEids, releaseFor} = await engine()
+    const ledgerAccess = await this.ledger()
     return this.store.transaction(async (tx) => {
       const r = await this.get(tx, name)
       const scope: AttachScope = attachScope(flags, r.state !== 'shut off', r.persistent)
@@ -330,7 +342,7 @@ export class SimBackend implements Backend {
         const added = new Set([...names(edited)].filter((n) => !before.has(n)))
         const removed = [...before].filter((n) => !names(edited).has(n))
         // new pool requests get slices before the hot-plug; removed devices give theirs back after the unplug
-        const out = await this.ledger.run(tx, host, (ledger) => {
+        const out = await ledgerAccess.run(tx, host, (ledger) => {
           const pool = allocateForAttach(edited, added, ledger, structuredClone(host))
           const live = pinEids(pool.live)
           const hot = changeLive(normalize(r.live!), normalize(live), structuredClone(r.sim) as GuestState, pool.host)

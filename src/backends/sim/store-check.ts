@@ -7,10 +7,10 @@
 import {reconcile, type Ledger} from '../../pool/index.js'
 import type {HostState} from '../../sim/host/model.js'
 import {moveAside, scanStore, type Finding} from '../../store/checker.js'
-import {commitChanges} from '../../store/journal.js'
+import {commitChanges, type Change} from '../../store/journal.js'
 import {keyPath} from '../../store/state-store.js'
 import {join} from 'node:path'
-import {INDEX_KEY, indexOf, indexShape, type DomainIndex} from './domain-index.js'
+import {INDEX_KEY, indexOf, indexShape, MANIFEST, manifestShape, mergeShards, SHARD_DIR, shardsOf, type DomainIndex} from './domain-index.js'
 import {domainShape, hostShape, ledgerShape, metaShape, type DomainRecord, type EmbeddedStore} from './store.js'
 
 export interface StoreCheckReport {
@@ -22,7 +22,9 @@ export interface StoreCheckReport {
   clean: boolean
 }
 
-const SHAPES = {'domains/': domainShape, host: hostShape, 'pool/ledger': ledgerShape, store: metaShape, [INDEX_KEY]: indexShape}
+/** index.json: the shards' manifest, or the whole index of a store written before sharding (rebuilt on next write). */
+const indexFileShape = (v: unknown) => (manifestShape(v) && indexShape(v) ? 'neither a domain index nor its manifest' : undefined)
+const SHAPES = {'domains/': domainShape, host: hostShape, 'pool/ledger': ledgerShape, store: metaShape, [INDEX_KEY]: indexFileShape, [`${SHARD_DIR}/`]: indexShape}
 
 export async function checkStore(store: EmbeddedStore, repair: boolean): Promise<StoreCheckReport> {
   // under the store lock, so a commit in progress elsewhere is not mistaken for damage
@@ -38,7 +40,7 @@ async function run(store: EmbeddedStore, repair: boolean): Promise<StoreCheckRep
   const disagree = heldWhileOff(domains).concat(host ? hostAgreement(host, ledger, domains) : [])
   for (const f of disagree) findings.push(f)
   const reset = repair && (hostLost || disagree.length > 0) && (await resetHost(store, domains, host !== undefined, ledger !== undefined, findings))
-  await checkIndex(store, values.get(INDEX_KEY) as DomainIndex | undefined, domains, reset ? afterReset(domains) : domains, repair, findings)
+  await checkIndex(store, values, domains, reset ? afterReset(domains) : domains, repair, findings)
   // temp files of dead writers are garbage, not damage: reported, and swept by the next command that writes
   const unrepaired = findings.filter((f) => !f.repaired && f.kind !== 'temp')
   return {dir: store.dir, domains: domains.length, running: domains.filter((d) => d.state !== 'shut off').length, findings, clean: unrepaired.length === 0}
@@ -50,17 +52,26 @@ function afterReset(domains: DomainRecord[]): DomainRecord[] {
 }
 
 /**
- * The index is derived data: it must list exactly the records as found (`records`); after any repair it is
- * written anew from the records the repair left (`repaired`).
+ * The index is derived data: its shards must list exactly the records as found (`records`), each in the shard
+ * of its uuid; after any repair it is written anew from the records the repair left (`repaired`). A store
+ * without the shards' manifest has no index to check (the next write builds it).
  */
-async function checkIndex(store: EmbeddedStore, index: DomainIndex | undefined, records: DomainRecord[], repaired: DomainRecord[], repair: boolean, findings: Finding[]): Promise<void> {
-  let finding = findings.find((f) => f.subject === INDEX_KEY)
-  if (!finding && index !== undefined && !sameIndex(index, indexOf(records))) {
-    finding = {kind: 'inconsistent', subject: INDEX_KEY, message: `the domain index ${join(store.dir, keyPath(INDEX_KEY))} disagrees with the domain records`}
-    findings.push(finding)
+async function checkIndex(store: EmbeddedStore, values: Map<string, unknown>, records: DomainRecord[], repaired: DomainRecord[], repair: boolean, findings: Finding[]): Promise<void> {
+  const shards = [...values].filter(([k]) => k.startsWith(`${SHARD_DIR}/`))
+  let finding = findings.find((f) => f.subject === INDEX_KEY || f.subject.startsWith(`${SHARD_DIR}/`))
+  if (!finding && !manifestShape(values.get(INDEX_KEY))) {
+    const merged = mergeShards(shards)
+    if (!merged || !sameIndex(merged, indexOf(records))) {
+      finding = {kind: 'inconsistent', subject: INDEX_KEY, message: `the domain index ${join(store.dir, SHARD_DIR)} disagrees with the domain records`}
+      findings.push(finding)
+    }
   }
   if (!repair || (!finding && !findings.some((f) => f.repaired))) return
-  await commitChanges(store.dir, [{path: keyPath(INDEX_KEY), text: JSON.stringify(indexOf(repaired)) + '\n'}])
+  const rebuilt = shardsOf(indexOf(repaired))
+  const changes: Change[] = [...rebuilt].map(([k, shard]) => ({path: keyPath(k), text: JSON.stringify(shard) + '\n'}))
+  for (const [k] of shards) if (!rebuilt.has(k)) changes.push({path: keyPath(k), text: null})
+  changes.push({path: keyPath(INDEX_KEY), text: JSON.stringify(MANIFEST) + '\n'})
+  await commitChanges(store.dir, changes)
   if (finding && !finding.repaired) finding.repaired = 'rebuilt from the domain records'
 }
 

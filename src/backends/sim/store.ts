@@ -7,7 +7,8 @@ import {join} from 'node:path'
 import type {UbVmDefinition} from '../../definition/types.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {keyPath, StateStore, type Transaction} from '../../store/state-store.js'
-import {INDEX_KEY, indexEntry, indexOf, indexShape, keepIndex, type DomainIndex, type IndexEntry} from './domain-index.js'
+import {mapBounded} from '../../store/bounded.js'
+import {INDEX_KEY, indexEntry, indexOf, indexShape, keepIndex, manifestShape, mergeShards, SHARD_DIR, shardKey, type DomainIndex, type IndexEntry} from './domain-index.js'
 import type {DomainState} from '../types.js'
 
 export interface DomainRecord {
@@ -112,12 +113,20 @@ export class EmbeddedStore {
    */
   async listSummaries(): Promise<{domains: Array<IndexEntry & {name: string}>; damaged: string[]}> {
     await this.state.settle()
-    const index = await this.state.read<DomainIndex>(INDEX_KEY).catch(() => undefined)
+    const index = await this.readIndex()
     const names = (await this.state.keys('domains')).map((k) => k.slice('domains/'.length))
-    if (index && !indexShape(index) && names.length === Object.keys(index.domains).length && names.every((n) => n in index.domains))
+    if (index && names.length === Object.keys(index.domains).length && names.every((n) => n in index.domains))
       return {domains: names.sort().map((name) => ({name, ...index.domains[name]})), damaged: []}
     const {domains, damaged} = await this.listDomainsTolerant()
     return {domains: domains.map((r) => ({name: r.name, ...indexEntry(r)})), damaged}
+  }
+
+  /** The committed index, its shards merged; undefined when there is none or a shard is damaged. */
+  private async readIndex(): Promise<DomainIndex | undefined> {
+    if (manifestShape(await this.state.read(INDEX_KEY).catch(() => undefined))) return undefined
+    const keys = await this.state.keys(SHARD_DIR)
+    const shards = await mapBounded(keys, (k) => this.state.read(k)).catch(() => undefined)
+    return shards && mergeShards(keys.map((k, i) => [k, shards[i]]))
   }
 
   async readDomain(name: string): Promise<DomainRecord | undefined> {
@@ -136,16 +145,14 @@ export class EmbeddedStore {
   async listDomainsTolerant(): Promise<{domains: DomainRecord[]; damaged: string[]}> {
     await this.state.settle()
     const keys = await this.state.keys('domains')
-    const read = await Promise.all(
-      keys.map(async (k) => {
-        try {
-          return checkedDomain(this.dir, k, await this.state.read(k))
-        } catch (error) {
-          if (error instanceof UbmgrError) return error.lines.join(' ')
-          throw error
-        }
-      }),
-    )
+    const read = await mapBounded(keys, async (k) => {
+      try {
+        return checkedDomain(this.dir, k, await this.state.read(k))
+      } catch (error) {
+        if (error instanceof UbmgrError) return error.lines.join(' ')
+        throw error
+      }
+    })
     const domains = read.filter((r): r is DomainRecord => typeof r === 'object')
     return {domains: domains.sort(byName), damaged: read.filter((r): r is string => typeof r === 'string')}
   }
@@ -153,27 +160,35 @@ export class EmbeddedStore {
 
 /** The embedded backend's view of one transaction. */
 export class EmbeddedTx {
-  private index?: Promise<DomainIndex>
   constructor(readonly tx: Transaction) {
-    keepIndex(tx, () => this.committedIndex())
+    keepIndex(tx, {
+      sharded: async () => manifestShape(await tx.get(INDEX_KEY)) === undefined,
+      committedRecord: (key) => tx.committed(key),
+      records: () => this.allRecords(),
+    })
   }
 
-  /** The index as committed, rebuilt from the records when the store has none or a damaged one. */
-  committedIndex(): Promise<DomainIndex> {
-    this.index ??= (async () => {
-      const stored = await this.tx.get<DomainIndex>(INDEX_KEY).catch(() => undefined)
-      if (stored && !indexShape(stored)) return stored
-      const records = await Promise.all((await this.tx.keys('domains')).map((k) => this.readRecordOrSkip(k)))
-      return indexOf(records.filter((r): r is DomainRecord => r !== undefined))
-    })()
-    return this.index
-  }
-
-  /** The name of the domain with this uuid, from the index. */
+  /** The name of the domain with this uuid: from its index shard, or from the records when the index is not there. */
   async nameOfUuid(uuid: string): Promise<string | undefined> {
-    const index = await this.committedIndex()
-    for (const name in index.domains) if (index.domains[name].uuid === uuid) return name
+    const shard = await this.uuidShard(uuid)
+    const domains = shard?.domains ?? indexOf(await this.allRecords()).domains
+    for (const name in domains) if (domains[name].uuid === uuid) return name
     return undefined
+  }
+
+  /** The shard of a uuid when the index can be trusted, else undefined. */
+  private async uuidShard(uuid: string): Promise<DomainIndex | undefined> {
+    try {
+      if (manifestShape(await this.tx.get(INDEX_KEY))) return undefined
+      const shard = (await this.tx.get<DomainIndex>(shardKey(uuid))) ?? {version: 1, domains: {}}
+      return indexShape(shard) ? undefined : shard
+    } catch {
+      return undefined
+    }
+  }
+
+  private async allRecords(): Promise<DomainRecord[]> {
+    return (await mapBounded(await this.tx.keys('domains'), (k) => this.readRecordOrSkip(k))).filter((r): r is DomainRecord => r !== undefined)
   }
 
   private async readRecordOrSkip(key: string): Promise<DomainRecord | undefined> {
@@ -189,7 +204,7 @@ export class EmbeddedTx {
   }
 
   async listDomains(): Promise<DomainRecord[]> {
-    const records = await Promise.all((await this.tx.keys('domains')).map(async (k) => checkedDomain(this.tx.dir, k, await this.tx.get(k))))
+    const records = await mapBounded(await this.tx.keys('domains'), async (k) => checkedDomain(this.tx.dir, k, await this.tx.get(k)))
     return records.filter((r): r is DomainRecord => r !== undefined).sort(byName)
   }
 
