@@ -77,6 +77,15 @@ describe('TOPO_QUERY reply layout (enum.h, QEMU ub_enum.c)', () => {
     expect(r).toMatchObject({totalSlice: 1, totalPorts: 2, classCode: 0x0102})
     expect(r.ports[0]).toEqual({s: true, b: true, w: true, t: false, remotePortIdx: 3, localPortIdx: 0, remoteGuid: nic})
   })
+  it('a GUID is struct ub_guid in memory: seq_num, then reserved..vendor, each little-endian; read back as printed', () => {
+    const buf = Buffer.alloc(4096)
+    const guid = 'cc08-d805-1-2-a0b1c2-0123456789abcdef'
+    const size = encodeTopoReply(buf, guid, [{index: 0, remoteGuid: guid.toUpperCase(), remoteIndex: 1, boundary: false, virtual: false}], 0, 0x0001)
+    expect(buf.readBigUInt64LE(8)).toBe(0x0123456789abcdefn)
+    expect(buf.readBigUInt64LE(16)).toBe(0xcc08d80512a0b1c2n)
+    expect(buf.subarray(24 + 12, 24 + 28)).toEqual(buf.subarray(8, 24))
+    expect(decodeTopoReply(buf, size).ports[0].remoteGuid).toBe(guid)
+  })
   it('7 ports per 256-byte PDU; slices after the first carry only PORT_INFO', () => {
     expect(PORTS_PER_SLICE).toBe(7)
     const buf = Buffer.alloc(4096)
