@@ -48,7 +48,14 @@ interface Spec {
   role: 'controller' | 'switch' | 'device'
   node: string
   /** Per port: the remote end, from the links. */
-  wires: Array<{name: string; port: number} | undefined>
+  wires: Array<Wire | undefined>
+  /** The uent made of it once the scan finds it (the kernel's lookup by GUID in its entity list). */
+  ent?: KEnt
+}
+
+interface Wire {
+  spec: Spec
+  port: number
 }
 
 /** A port as the kernel holds it during the scan (struct ub_port). */
@@ -72,6 +79,8 @@ interface KEnt {
   ubc: KEnt
   ports: KPort[]
   cna: number
+  /** uent_num: the position in the scan's list, which activation follows. */
+  uent: number
 }
 
 class EnumError extends Error {
@@ -121,11 +130,8 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   for (const [a, b] of fabric.links) {
     const x = wireEnd(specs, a)
     const y = wireEnd(specs, b)
-    for (const [from, to] of [[x, y], [y, x]]) {
-      const spec = specs.get(from.name)!
-      if (spec.wires[from.port]) throw new UbmgrError(`fabric ${fabric.name}: ${from.name} port ${from.port} is linked twice (a port has one peer)`)
-      spec.wires[from.port] = to
-    }
+    connectWire(fabric, x, y)
+    connectWire(fabric, y, x)
   }
 
   const events: HostEvent[] = []
@@ -142,8 +148,14 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   const total = specs.size
 
   /** What the entity's port slices say: the remote GUID and port of each linked port. */
-  const portSlices = (spec: Spec): PortSlice[] =>
-    Array.from(spec.wires, (w, index) => ({index, remoteGuid: w ? specs.get(w.name)!.guid : undefined, remoteIndex: w?.port, boundary: false, virtual: false}))
+  const portSlices = (spec: Spec): PortSlice[] => {
+    const slices: PortSlice[] = new Array(spec.wires.length)
+    for (let index = 0; index < slices.length; index++) {
+      const w = spec.wires[index]
+      slices[index] = {index, remoteGuid: w?.spec.guid, remoteIndex: w?.port, boundary: false, virtual: false}
+    }
+    return slices
+  }
 
   /** ub_enum_ent: TOPO_QUERY slice by slice, type check, ports set up and parsed. */
   const enumEnt = (ent: KEnt) => {
@@ -171,7 +183,8 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         ent.kind = kind
         totalSlice = reply.totalSlice
         if (reply.totalPorts > PORT_TOTAL_NUM_MAX) throw new EnumError(ent.spec.name, `Total num ports is over total num max(${PORT_TOTAL_NUM_MAX}).`, 'EINVAL')
-        ent.ports = Array.from({length: reply.totalPorts}, () => ({type: 'physical' as const, boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}))
+        ent.ports = new Array(reply.totalPorts)
+        for (let i = 0; i < reply.totalPorts; i++) ent.ports[i] = {type: 'physical', boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}
       }
       if (slice === 0) log('TOPO_QUERY', () => `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
       // ub_enum_parse_port: b/t/w land on ports[local_port_idx] (0 for a down port); neighbour info only when up
@@ -218,20 +231,23 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   }
 
   const newEnt = (spec: Spec, rank: number, ubc: KEnt | undefined): KEnt => {
-    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], cna: 0} as unknown as KEnt
+    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], cna: 0, uent: 0} as unknown as KEnt
     ent.ubc = ubc ?? ent
     return ent
   }
+  const list: KEnt[] = []
+  /** Into the list: uent_num is its position; found by GUID from now on. */
+  const listed = (ent: KEnt) => {
+    ent.uent = list.push(ent)
+    byGuid.get(ent.guid)!.ent = ent
+  }
 
   // 1. ub_enum_bus_controllers
-  const list: KEnt[] = []
-  const inList = new Map<string, KEnt>()
   for (const spec of ubcList) {
     const ent = newEnt(spec, 0, undefined)
     enumEnt(ent)
     naCfg(ent)
-    list.push(ent)
-    inList.set(ent.guid, ent)
+    listed(ent)
   }
   if (list.length === 0) throw new UbmgrError(`fabric ${fabric.name}: No ub bus controller exists in the current environment.`)
 
@@ -241,17 +257,16 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     for (let i = 0; i < ent.ports.length; i++) {
       const port = ent.ports[i]
       if (port.rEnt || port.rGuid === NULL_GUID) continue
-      let remote = inList.get(port.rGuid)
+      const spec = byGuid.get(port.rGuid)
+      let remote = spec?.ent
       if (!remote) {
         if (ent.kind === 'device') throw new EnumError(ent.spec.name, 'device connect to multi peer', 'EINVAL')
         if (ent.rank + 1 > ENUM_MAX_HOPS) throw new EnumError(ent.spec.name, `ub support max hops: ${ENUM_MAX_HOPS}`, 'EINVAL')
-        const spec = byGuid.get(port.rGuid)!
-        remote = newEnt(spec, ent.rank + 1, ent.ubc)
+        remote = newEnt(spec!, ent.rank + 1, ent.ubc)
         port.rEnt = remote
         enumEnt(remote)
         naCfg(remote)
-        list.push(remote)
-        inList.set(remote.guid, remote)
+        listed(remote)
         stats.maxRank = Math.max(stats.maxRank, remote.rank)
         if (onProgress && list.length % 1024 === 0) onProgress(list.length, total)
       }
@@ -270,8 +285,6 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   // 4. ub_enum_entities_active (route calculation, step 3, is counted below on the finished state)
   const state: HostState = {fabric: fabric.name, cluster, firmware: {eid: [...eidRange], cna: [...cnaRange]}, entities: [], instances: []}
   const eidIda = new Ida(eidRange[0], eidRange[1])
-  const uentOf = new Map<KEnt, number>()
-  list.forEach((ent, i) => uentOf.set(ent, i + 1))
   let sa = ERS_WINDOW_BASE
   for (const ent of list) {
     const spec = ent.spec
@@ -288,7 +301,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
     }) as HostEntity['ers']
     const e: HostEntity = {
-      uentNum: uentOf.get(ent)!,
+      uentNum: ent.uent,
       name: spec.name,
       guid: ent.guid,
       kind: ent.kind,
@@ -298,14 +311,14 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       upi: ibusCluster && spec.e.fm?.upi ? spec.e.fm.upi & 0x7fff : UB_CP_UPI,
       tid: 0,
       entityIdx: 0,
-      ubc: uentOf.get(ent.ubc)!,
+      ubc: ent.ubc.uent,
       instanceEid: 0,
       topoRank: ent.rank,
       driver: null,
       driverOverride: null,
       ports: ent.ports.map((p, index) => {
         const port: HostEntity['ports'][number] = {index, type: p.type, cna: p.cna, boundary: p.boundary, shareable: p.shareable}
-        if (p.rEnt) port.remote = {guid: p.rEnt.guid, index: p.rIndex, uentNum: uentOf.get(p.rEnt)!}
+        if (p.rEnt) port.remote = {guid: p.rEnt.guid, index: p.rIndex, uentNum: p.rEnt.uent}
         return port
       }),
       ers,
@@ -342,9 +355,16 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   return {state, events, stats}
 }
 
-function wireEnd(specs: Map<string, Spec>, text: string): {name: string; port: number} {
+/** "ENTITY:PORT" as the spec and port it names (checkFabric has seen that both exist). */
+function wireEnd(specs: Map<string, Spec>, text: string): Wire {
   const [name, port] = text.split(':')
-  return {name, port: Number(port)}
+  return {spec: specs.get(name)!, port: Number(port)}
+}
+
+/** One direction of a link; a port has one peer. */
+function connectWire(fabric: Fabric, from: Wire, to: Wire): void {
+  if (from.spec.wires[from.port]) throw new UbmgrError(`fabric ${fabric.name}: ${from.spec.name} port ${from.port} is linked twice (a port has one peer)`)
+  from.spec.wires[from.port] = to
 }
 
 function poolAttributes(cls: NonNullable<FabricEntity['class']>, p: NonNullable<FabricEntity['pool']>): NonNullable<HostEntity['pool']> {
