@@ -74,7 +74,10 @@ async function readPath(path: string, limit: InputLimit): Promise<Buffer> {
 
 async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind: {regular: boolean; fifo: boolean}): Promise<Buffer> {
   const deadline = kind.regular ? Infinity : Date.now() + readTimeoutMs()
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit.maxBytes + 1))
+  const chunkSize = Math.min(CHUNK, limit.maxBytes + 1)
+  // A full chunk is kept as it is (a large regular file is copied once, by the concat); a short read from a
+  // pipe is copied out, so that a 64 KiB read does not hold on to a whole chunk.
+  let buffer = Buffer.allocUnsafe(chunkSize)
   const chunks: Buffer[] = []
   let total = 0
   // A FIFO reads as empty until a writer opens it; EAGAIN means a writer is there with nothing written yet.
@@ -100,7 +103,11 @@ async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind:
     writerSeen = true
     total += n
     if (total > limit.maxBytes) throw tooBig(name, limit)
-    chunks.push(Buffer.from(buffer.subarray(0, n)))
+    if (n < buffer.length) chunks.push(Buffer.from(buffer.subarray(0, n)))
+    else {
+      chunks.push(buffer)
+      buffer = Buffer.allocUnsafe(chunkSize)
+    }
   }
 }
 
