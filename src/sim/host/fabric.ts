@@ -4,7 +4,7 @@
 // `host generate` writes) and YAML (for hand-written hosts, up to 16 MiB).
 import {parse} from 'yaml'
 
-import {parseGuid, UbGuidType} from '../../definition/guid.js'
+import {guidType, UbGuidType} from '../../definition/guid.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {readInput} from '../../ground/input.js'
 
@@ -113,6 +113,13 @@ async function readBounded(file: string): Promise<string> {
   return (await readInput(file, {maxBytes: MAX_JSON_FABRIC_BYTES, what: 'a host fabric'})).toString('utf8')
 }
 
+/** The GUID types each role may have (ub_entity_type_init). */
+const GUID_TYPES = {
+  controller: [UbGuidType.ICONTROLLER],
+  switch: [UbGuidType.SWITCH, UbGuidType.ISWITCH],
+  device: [UbGuidType.CONTROLLER, UbGuidType.ICONTROLLER],
+} as const satisfies Record<string, readonly UbGuidType[]>
+
 const isRange = (r: unknown): r is [number, number] => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0) && r[0] <= r[1]
 
 /** Shape, GUID types, unique names and GUIDs, link ends; linear in entities + links. */
@@ -133,13 +140,13 @@ export function checkFabric(f: Fabric, file: string): void {
     }
     for (const [kind, list] of [['controller', node.controllers], ['switch', node.switches ?? []], ['device', node.devices ?? []]] as const)
       for (const e of list) {
-        const g = typeof e?.guid === 'string' ? parseGuid(e.guid) : undefined
-        if (!g) {
+        const type = typeof e?.guid === 'string' ? guidType(e.guid) : undefined
+        if (type === undefined) {
           problem(`${e?.name}: not a UB GUID: ${e?.guid}`)
           continue
         }
-        const want = kind === 'switch' ? [UbGuidType.SWITCH, UbGuidType.ISWITCH] : kind === 'controller' ? [UbGuidType.ICONTROLLER] : [UbGuidType.CONTROLLER, UbGuidType.ICONTROLLER]
-        if (!want.includes(g.type)) problem(`${e.name}: a ${kind} GUID has type ${want.join(' or ')}${kind === 'controller' ? ' (IBUS_CONTROLLER)' : ''}, not ${g.type}`)
+        const want: readonly number[] = GUID_TYPES[kind]
+        if (!want.includes(type)) problem(`${e.name}: a ${kind} GUID has type ${want.join(' or ')}${kind === 'controller' ? ' (IBUS_CONTROLLER)' : ''}, not ${type}`)
         const key = e.guid.toLowerCase()
         if (guids.has(key)) problem(`duplicate GUID ${e.guid}`)
         if (ports.has(e.name)) problem(`duplicate entity name ${e.name}`)
