@@ -89,14 +89,25 @@ export const clusterFile = (state: HostState): string => `${state.cluster ? 1 : 
 
 const HEAD = ['uent', 'name', 'guid', 'type', 'class', 'eid', 'primary_cna', 'upi', 'instance', 'driver']
 
-/** /sys/bus/ub/devices as a table: a few of each entity's files, one row each. Widths in one pass. */
+/** /sys/bus/ub/devices as a table: a few of each entity's files, one row each. The cells in one flat list, widths in the same pass. */
 export function devicesTable(state: HostState): string {
-  const rows: string[][] = [HEAD]
-  for (const e of state.entities)
-    rows.push([uentName(e.uentNum), e.name, e.guid, e.kind, altHex(e.classCode, 6), String(e.eid), altHex(e.cna, 6), altHex(e.upi, 4), altHex(e.instanceEid, 5), e.driver ?? '-'])
+  const cells: string[] = HEAD.slice()
   const widths = HEAD.map((h) => h.length)
-  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length
+  for (const e of state.entities) {
+    const row = [uentName(e.uentNum), e.name, e.guid, e.kind, altHex(e.classCode, 6), String(e.eid), altHex(e.cna, 6), altHex(e.upi, 4), altHex(e.instanceEid, 5), e.driver ?? '-']
+    for (let i = 0; i < row.length; i++) {
+      if (row[i].length > widths[i]) widths[i] = row[i].length
+      cells.push(row[i])
+    }
+  }
   let out = ''
-  for (const r of rows) out += r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n'
+  for (let at = 0; at < cells.length; at += HEAD.length) out += tableLine(cells, at, widths)
   return out
+}
+
+/** One row, columns two spaces apart; the last column is not padded (the line is trimmed at its end anyway). */
+function tableLine(cells: string[], at: number, widths: number[]): string {
+  let line = ''
+  for (let i = 0; i < widths.length - 1; i++) line += cells[at + i].padEnd(widths[i]) + '  '
+  return (line + cells[at + widths.length - 1]).trimEnd() + '\n'
 }
