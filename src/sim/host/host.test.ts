@@ -11,7 +11,7 @@ import {generateFabric} from './generate.js'
 import {loadHost} from './index.js'
 import {bindToInstance, createBusInstance, destroyBusInstance, findEntityByGuid, lockInstance, probeDriver, setDriverOverride, unbindFromInstance, UB_CP_UPI} from './instances.js'
 import type {HostState} from './model.js'
-import {routeTable} from './route.js'
+import {routeCount, routeTable} from './route.js'
 import {devicesTable, entityFiles, instanceFile, portFiles} from './sysfs.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_CMD_NA_CFG, ENUM_CMD_NA_QUERY, ENUM_CMD_TOPO_QUERY, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, PORTS_PER_SLICE, TLV_CAP_INFO, TLV_PORT_INFO, TLV_PORT_NUM, TLV_SLICE_INFO} from './tlv.js'
 
@@ -174,6 +174,8 @@ describe('enumeration (enum.c, cna.c, ubus_entity.c)', () => {
     expect(routes.find((r) => r.cna === state.entities[4].cna)).toEqual({cna: state.entities[4].cna, port: 0, distance: 2})
     expect(routes.find((r) => r.cna === state.entities[2].cna)).toEqual({cna: state.entities[2].cna, port: 1, distance: 1})
     expect(routeTable(state, 2).filter((r) => r.cna === state.entities[0].ports[0].cna)).toHaveLength(1)
+    expect(state.entities.map((e) => routeCount(state, e.uentNum))).toEqual(state.entities.map((e) => routeTable(state, e.uentNum).length))
+    expect(routeCount(state, 1)).toBeGreaterThan(0)
   })
   it('a port linked twice in the fabric is refused', () => {
     expect(() => enumerateHost({...small, links: [...small.links, ['sw0:1', 'ssd0:0']]})).toThrow('sw0 port 1 is linked twice')

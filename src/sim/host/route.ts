@@ -19,30 +19,43 @@ const VISITED = 1
 const VISITING = 2
 
 export function routeTable(state: HostState, fromUent: number): RouteEntry[] {
-  const entity = (n: number) => entityByUent(state, n)!
-  const from = entityByUent(state, fromUent)
   const out: RouteEntry[] = []
-  if (!from) return out
+  walkRoutes(state, fromUent, (cna, port, distance) => out.push({cna, port, distance}))
+  return out
+}
+
+/** How many entries routeTable would have, without making them (enumeration only counts them). */
+export function routeCount(state: HostState, fromUent: number): number {
+  let n = 0
+  walkRoutes(state, fromUent, () => n++)
+  return n
+}
+
+/** The BFS itself: `route` is called once per entry, in the kernel's order. The queue is two number lists. */
+function walkRoutes(state: HostState, fromUent: number, route: (cna: number, port: number, distance: number) => void): void {
+  if (!entityByUent(state, fromUent)) return
   const mark = new Map<number, number>([[fromUent, VISITED]])
   const visiting: number[] = []
-  const queue: Array<{uent: number; sPort: number}> = [{uent: fromUent, sPort: -1}]
+  const queue = [fromUent]
+  const ingress = [-1]
   let current = 1
   let next = 0
   let layer = 0
   for (let head = 0; head < queue.length; head++) {
     current--
-    const {uent, sPort} = queue[head]
-    for (const p of entity(uent).ports) {
+    const sPort = ingress[head]
+    for (const p of entityByUent(state, queue[head])!.ports) {
       const r = p.remote?.uentNum
       if (!p.cna || r === undefined || mark.get(r) === VISITED) continue
-      const remote = entity(r)
+      const remote = entityByUent(state, r)!
       const egress = sPort >= 0 ? sPort : p.index
       if (mark.get(r) !== VISITING) visiting.push(r)
       mark.set(r, VISITING)
-      out.push({cna: remote.cna, port: egress, distance: layer + 1})
-      if (!isOneCna(remote)) out.push({cna: remote.ports[p.remote!.index].cna, port: egress, distance: layer + 1})
+      route(remote.cna, egress, layer + 1)
+      if (!isOneCna(remote)) route(remote.ports[p.remote!.index].cna, egress, layer + 1)
       if ((remote.kind === 'switch' || remote.kind === 'ibus_controller') && remote.ports.length !== 1) {
-        queue.push({uent: r, sPort: egress})
+        queue.push(r)
+        ingress.push(egress)
         next++
       }
     }
@@ -54,5 +67,4 @@ export function routeTable(state: HostState, fromUent: number): RouteEntry[] {
       visiting.length = 0
     }
   }
-  return out
 }
