@@ -120,6 +120,9 @@ const GUID_TYPES = {
   device: [UbGuidType.CONTROLLER, UbGuidType.ICONTROLLER],
 } as const satisfies Record<string, readonly UbGuidType[]>
 
+/** A link end's port: decimal digits (the literal hoisted, as a literal in the loop is a new RegExp per link end). */
+const PORT_NUMBER = /^\d+$/
+
 const isRange = (r: unknown): r is [number, number] => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0) && r[0] <= r[1]
 
 /** Shape, GUID types, unique names and GUIDs, link ends; linear in entities + links. */
@@ -147,12 +150,14 @@ export function checkFabric(f: Fabric, file: string): void {
         }
         const want: readonly number[] = GUID_TYPES[kind]
         if (!want.includes(type)) problem(`${e.name}: a ${kind} GUID has type ${want.join(' or ')}${kind === 'controller' ? ' (IBUS_CONTROLLER)' : ''}, not ${type}`)
-        const key = e.guid.toLowerCase()
-        if (guids.has(key)) problem(`duplicate GUID ${e.guid}`)
-        if (ports.has(e.name)) problem(`duplicate entity name ${e.name}`)
-        if (!Number.isInteger(e.ports) || e.ports < 1) problem(`${e.name}: ports must be a positive integer`)
-        guids.add(key)
+        // a key seen before leaves the size as it was: one hash lookup per key, not two
+        const guidsBefore = guids.size
+        guids.add(e.guid.toLowerCase())
+        if (guids.size === guidsBefore) problem(`duplicate GUID ${e.guid}`)
+        const namesBefore = ports.size
         ports.set(e.name, e.ports)
+        if (ports.size === namesBefore) problem(`duplicate entity name ${e.name}`)
+        if (!Number.isInteger(e.ports) || e.ports < 1) problem(`${e.name}: ports must be a positive integer`)
       }
   }
   for (const link of f.links) {
@@ -163,7 +168,7 @@ export function checkFabric(f: Fabric, file: string): void {
     for (const end of link) {
       const [name, port] = String(end).split(':')
       const count = ports.get(name)
-      if (count === undefined || !/^\d+$/.test(port ?? '')) problem(`link end ${end} is not ENTITY:PORT of a known entity`)
+      if (count === undefined || !PORT_NUMBER.test(port ?? '')) problem(`link end ${end} is not ENTITY:PORT of a known entity`)
       else if (Number(port) >= count) problem(`link end ${end}: ${name} has ${count} port(s)`)
     }
   }

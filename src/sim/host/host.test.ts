@@ -3,10 +3,12 @@
 // that fails on the value the simulator had before.
 import {describe, expect, it} from 'vitest'
 
+import type {UbmgrError} from '../../ground/errors.js'
+
 import {altHex, guidLogText} from './cformat.js'
 import {enumerateHost} from './enumerate.js'
 import {HostError} from './errors.js'
-import type {Fabric} from './fabric.js'
+import {checkFabric, type Fabric} from './fabric.js'
 import {generateFabric} from './generate.js'
 import {loadHost} from './index.js'
 import {bindToInstance, createBusInstance, destroyBusInstance, findEntityByGuid, lockInstance, probeDriver, setDriverOverride, unbindFromInstance, UB_CP_UPI} from './instances.js'
@@ -319,6 +321,34 @@ describe('sysfs files byte for byte (sysfs.c, port.c, instance.c)', () => {
 })
 
 describe('host fabrics', () => {
+  it('checkFabric lists every problem in order: GUID type, duplicate GUID (any case) and name, ports, link ends', () => {
+    const bad = withNodes((f) => {
+      f.nodes[0].devices!.push(
+        {name: 'sw1', guid: 'cc08-5a00-0-3-000000-0000000000000002', ports: 1},
+        {name: 'nic1', guid: nic.toUpperCase(), ports: 1},
+        {name: 'nic0', guid: 'cc08-d803-0-1-000000-0000000000000009', ports: 0},
+      )
+      f.links.push(['sw0:3', 'nic9:0'], ['sw0:4', 'nic1:x'], ['sw0:x', 'npu0:0'])
+    })
+    let lines: string[] = []
+    try {
+      checkFabric(bad, 'f.json')
+    } catch (error) {
+      lines = (error as UbmgrError).lines
+    }
+    expect(lines).toEqual([
+      'f.json: sw1: a device GUID has type 1 or 2, not 3',
+      `f.json: duplicate GUID ${nic.toUpperCase()}`,
+      'f.json: duplicate entity name nic0',
+      'f.json: nic0: ports must be a positive integer',
+      'f.json: link end nic0:0: nic0 has 0 port(s)', // the later nic0 is the one the links see
+      'f.json: link end nic9:0 is not ENTITY:PORT of a known entity',
+      'f.json: link end sw0:4: sw0 has 4 port(s)',
+      'f.json: link end nic1:x is not ENTITY:PORT of a known entity',
+      'f.json: link end sw0:x is not ENTITY:PORT of a known entity',
+    ])
+    expect(() => checkFabric(small, 'f.json')).not.toThrow()
+  })
   it('the default host holds every host GUID the examples use, and its controller is an IBUS controller', async () => {
     const {readdirSync} = await import('node:fs')
     const {loadAndValidate} = await import('../../definition/validate.js')
