@@ -15,7 +15,7 @@ import {HostError} from './errors.js'
 import {CLASS_CODE, DEFAULT_LOCAL_RANGE, type Fabric, type FabricEntity} from './fabric.js'
 import {Ida} from './ida.js'
 import {cfgCplNotify, defaultBusInstanceInit, staticBusInstanceInit, UB_CP_UPI} from './instances.js'
-import type {EntityKind, HostEntity, HostErs, HostState} from './model.js'
+import type {EntityKind, HostEntity, HostErs, HostPort, HostState} from './model.js'
 import {routeCount} from './route.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, NULL_GUID, type PortSlice, TlvError} from './tlv.js'
 
@@ -58,17 +58,6 @@ interface Wire {
   port: number
 }
 
-/** A port as the kernel holds it during the scan (struct ub_port). */
-interface KPort {
-  type: 'physical' | 'virtual'
-  boundary: boolean
-  shareable: boolean
-  rIndex: number
-  rGuid: string
-  rEnt?: KEnt
-  cna: number
-}
-
 /** A uent during the scan, before it is added to the bus. */
 interface KEnt {
   spec: Spec
@@ -77,7 +66,10 @@ interface KEnt {
   classCode: number
   rank: number
   ubc: KEnt
-  ports: KPort[]
+  /** The ports as the host state keeps them, made once; `remote` is set by ub_check_and_connect. */
+  ports: HostPort[]
+  /** Where its ports start in the scan's per-port lists of what PORT_INFO said about the neighbour. */
+  portBase: number
   cna: number
   /** uent_num: the position in the scan's list, which activation follows. */
   uent: number
@@ -146,6 +138,10 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   const cnaIda = new Ida(cnaRange[0], cnaRange[1])
   const buf = Buffer.alloc(4096) // the kernel's topo_scan buffer (UB_TOPO_BUF_SZ)
   const total = specs.size
+  // What each port's PORT_INFO said about its neighbour (GUID and port), by KEnt.portBase + port index:
+  // scan-only facts kept in two lists rather than one more object per port
+  const peerGuid: string[] = []
+  const peerIndex: number[] = []
 
   /** What the entity's port slices say: the remote GUID and port of each linked port. */
   const portSlices = (spec: Spec): PortSlice[] => {
@@ -184,7 +180,12 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         totalSlice = reply.totalSlice
         if (reply.totalPorts > PORT_TOTAL_NUM_MAX) throw new EnumError(ent.spec.name, `Total num ports is over total num max(${PORT_TOTAL_NUM_MAX}).`, 'EINVAL')
         ent.ports = new Array(reply.totalPorts)
-        for (let i = 0; i < reply.totalPorts; i++) ent.ports[i] = {type: 'physical', boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}
+        ent.portBase = peerGuid.length
+        for (let index = 0; index < reply.totalPorts; index++) {
+          ent.ports[index] = {index, type: 'physical', cna: 0, boundary: false, shareable: false}
+          peerGuid.push(NULL_GUID)
+          peerIndex.push(0)
+        }
       }
       if (slice === 0) log('TOPO_QUERY', () => `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
       // ub_enum_parse_port: b/t/w land on ports[local_port_idx] (0 for a down port); neighbour info only when up
@@ -196,8 +197,8 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         port.shareable = pi.w
         if (!pi.s) continue
         if (ent.kind !== 'device' && ent.kind !== 'idevice' && port.boundary) continue
-        port.rIndex = pi.remotePortIdx
-        port.rGuid = pi.remoteGuid
+        peerIndex[ent.portBase + pi.localPortIdx] = pi.remotePortIdx
+        peerGuid[ent.portBase + pi.localPortIdx] = pi.remoteGuid
       }
     }
   }
@@ -231,7 +232,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   }
 
   const newEnt = (spec: Spec, rank: number, ubc: KEnt | undefined): KEnt => {
-    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], cna: 0, uent: 0} as unknown as KEnt
+    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], portBase: 0, cna: 0, uent: 0} as unknown as KEnt
     ent.ubc = ubc ?? ent
     return ent
   }
@@ -256,14 +257,14 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     const ent = list[head]
     for (let i = 0; i < ent.ports.length; i++) {
       const port = ent.ports[i]
-      if (port.rEnt || port.rGuid === NULL_GUID) continue
-      const spec = byGuid.get(port.rGuid)
+      const rGuid = peerGuid[ent.portBase + i]
+      if (port.remote || rGuid === NULL_GUID) continue
+      const spec = byGuid.get(rGuid)
       let remote = spec?.ent
       if (!remote) {
         if (ent.kind === 'device') throw new EnumError(ent.spec.name, 'device connect to multi peer', 'EINVAL')
         if (ent.rank + 1 > ENUM_MAX_HOPS) throw new EnumError(ent.spec.name, `ub support max hops: ${ENUM_MAX_HOPS}`, 'EINVAL')
         remote = newEnt(spec!, ent.rank + 1, ent.ubc)
-        port.rEnt = remote
         enumEnt(remote)
         naCfg(remote)
         listed(remote)
@@ -271,12 +272,12 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         if (onProgress && list.length % 1024 === 0) onProgress(list.length, total)
       }
       // ub_check_and_connect
-      const rPort = remote.ports[port.rIndex]
-      if (!rPort) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, but remote device has only ${remote.ports.length} ports; port${i} wrong topo`, 'EINVAL')
-      if (rPort.rEnt) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, which is already connected; port${i} wrong topo`, 'EINVAL')
-      port.rEnt = remote
-      rPort.rEnt = ent
-      rPort.rIndex = i
+      const rIndex = peerIndex[ent.portBase + i]
+      const rPort = remote.ports[rIndex]
+      if (!rPort) throw new EnumError(ent.spec.name, `port${i} should connect to port${rIndex}, but remote device has only ${remote.ports.length} ports; port${i} wrong topo`, 'EINVAL')
+      if (rPort.remote) throw new EnumError(ent.spec.name, `port${i} should connect to port${rIndex}, which is already connected; port${i} wrong topo`, 'EINVAL')
+      port.remote = {guid: remote.guid, index: rIndex, uentNum: remote.uent}
+      rPort.remote = {guid: ent.guid, index: i, uentNum: ent.uent}
     }
   }
   stats.unreached = specs.size - list.length
@@ -316,11 +317,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       topoRank: ent.rank,
       driver: null,
       driverOverride: null,
-      ports: ent.ports.map((p, index) => {
-        const port: HostEntity['ports'][number] = {index, type: p.type, cna: p.cna, boundary: p.boundary, shareable: p.shareable}
-        if (p.rEnt) port.remote = {guid: p.rEnt.guid, index: p.rIndex, uentNum: p.rEnt.uent}
-        return port
-      }),
+      ports: ent.ports,
       ers,
       usiVectors: spec.role === 'device' ? (spec.e.usiVectors ?? 16) : 0,
       totalUes: spec.e.ues ?? 0,
