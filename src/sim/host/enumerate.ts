@@ -13,9 +13,10 @@ import {UbmgrError} from '../../ground/errors.js'
 import {altHex, uentName} from './cformat.js'
 import {HostError} from './errors.js'
 import {CLASS_CODE, DEFAULT_LOCAL_RANGE, type Fabric, type FabricEntity} from './fabric.js'
+import {DEVICE_ERS, ErsWindow, NO_ERS} from './ers.js'
 import {Ida} from './ida.js'
 import {cfgCplNotify, defaultBusInstanceInit, staticBusInstanceInit, UB_CP_UPI} from './instances.js'
-import type {EntityKind, HostEntity, HostErs, HostPort, HostState} from './model.js'
+import type {EntityKind, HostEntity, HostPort, HostState} from './model.js'
 import {routeCount} from './route.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, NULL_GUID, type PortSlice, TlvError} from './tlv.js'
 
@@ -25,8 +26,6 @@ export const ENUM_MAX_HOPS = 255
 export const PORT_TOTAL_NUM_MAX = 256
 /** The compact EID is 20 bits (UB_COMPACT_EID_MASK). */
 const UB_COMPACT_EID_MASK = 0xfffff
-/** Host MMIO window from which the simulator hands out ERS start addresses [inferred: the firmware's choice]. */
-const ERS_WINDOW_BASE = 0x2c00000000n
 
 export interface HostEvent {
   seq: number
@@ -286,7 +285,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   // 4. ub_enum_entities_active (route calculation, step 3, is counted below on the finished state)
   const state: HostState = {fabric: fabric.name, cluster, firmware: {eid: [...eidRange], cna: [...cnaRange]}, entities: [], instances: []}
   const eidIda = new Ida(eidRange[0], eidRange[1])
-  let sa = ERS_WINDOW_BASE
+  const ersWindow = new ErsWindow()
   for (const ent of list) {
     const spec = ent.spec
     const ibusCluster = ent.kind === 'ibus_controller' && cluster
@@ -296,11 +295,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       eid = eidIda.alloc()
       if (eid < 0) throw new EnumError(spec.name, `alloc eid failed, ret=${eid}`, 'ENOSPC')
     }
-    const ers = (spec.e.ers ?? (spec.role === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size): HostErs => {
-      const start = size > 0 ? sa : 0n
-      if (size > 0) sa += BigInt(Math.max(size, 0x1000))
-      return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
-    }) as HostEntity['ers']
+    const ers = ersWindow.place(spec.e.ers ?? (spec.role === 'device' ? DEVICE_ERS : NO_ERS))
     const e: HostEntity = {
       uentNum: ent.uent,
       name: spec.name,
