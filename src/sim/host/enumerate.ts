@@ -17,7 +17,7 @@ import {DEVICE_ERS, ErsWindow, NO_ERS} from './ers.js'
 import {Ida} from './ida.js'
 import {cfgCplNotify, defaultBusInstanceInit, staticBusInstanceInit, UB_CP_UPI} from './instances.js'
 import type {EntityKind, HostEntity, HostPort, HostState} from './model.js'
-import {routeCount} from './route.js'
+import {routeCountAll} from './route.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, NULL_GUID, type PortSlice, TlvError} from './tlv.js'
 
 /** enum.c ENUM_MAX_HOPS. */
@@ -341,7 +341,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         e.driver = 'hisi_ubus'
         log('CFG_CPL_NOTIFY', () => `${e.name}: static cluster BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)}`)
       }
-  for (const e of state.entities) if (e.ports.length !== 1) stats.routes += routeCount(state, e.uentNum)
+  stats.routes = routeCountAll(state)
   log('routes', () => `ub_enum_bfs_route_cal: ${stats.routes} route entries`)
   onProgress?.(total, total)
   return {state, events, stats}

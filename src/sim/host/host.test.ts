@@ -13,7 +13,7 @@ import {generateFabric} from './generate.js'
 import {loadHost} from './index.js'
 import {bindToInstance, createBusInstance, destroyBusInstance, findEntityByGuid, lockInstance, probeDriver, setDriverOverride, unbindFromInstance, UB_CP_UPI} from './instances.js'
 import type {HostState} from './model.js'
-import {routeCount, routeTable} from './route.js'
+import {routeCount, routeCountAll, routeTable} from './route.js'
 import {devicesTable, entityFiles, instanceFile, portFiles} from './sysfs.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_CMD_NA_CFG, ENUM_CMD_NA_QUERY, ENUM_CMD_TOPO_QUERY, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, PORTS_PER_SLICE, TLV_CAP_INFO, TLV_PORT_INFO, TLV_PORT_NUM, TLV_SLICE_INFO} from './tlv.js'
 
@@ -178,6 +178,11 @@ describe('enumeration (enum.c, cna.c, ubus_entity.c)', () => {
     expect(routeTable(state, 2).filter((r) => r.cna === state.entities[0].ports[0].cna)).toHaveLength(1)
     expect(state.entities.map((e) => routeCount(state, e.uentNum))).toEqual(state.entities.map((e) => routeTable(state, e.uentNum).length))
     expect(routeCount(state, 1)).toBeGreaterThan(0)
+    // the whole host's count, whose walks share one mark array, agrees with walks that each start clean
+    const big = enumerateHost(generateFabric(3, 70, 5)).state
+    const each = big.entities.filter((e) => e.ports.length !== 1).map((e) => routeTable(big, e.uentNum).length)
+    expect(routeCountAll(big)).toBe(each.reduce((a, b) => a + b, 0))
+    expect(routeCountAll(state)).toBe(routeTable(state, 1).length + routeTable(state, 2).length)
   })
   it('a port linked twice in the fabric is refused', () => {
     expect(() => enumerateHost({...small, links: [...small.links, ['sw0:1', 'ssd0:0']]})).toThrow('sw0 port 1 is linked twice')
