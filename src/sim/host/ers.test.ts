@@ -12,6 +12,12 @@ describe('ERS placement', () => {
     ])
     expect(w.place([0x1000])[0].sa).toBe('0x2c00101000')
   })
+  it('addresses whose low digits are zeros print every digit', () => {
+    const w = new ErsWindow()
+    w.place([0x1000000 - 0x2c00000000 + 2 ** 40])
+    expect(w.place([0x1000]).map((e) => e.sa)).toEqual(['0x10001000000'])
+    expect(w.place([0x1000]).map((e) => e.sa)).toEqual(['0x10001001000'])
+  })
   it('stays exact past 2^53, where a double has no odd integers', () => {
     const w = new ErsWindow()
     w.place([2 ** 53])

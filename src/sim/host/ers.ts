@@ -26,6 +26,15 @@ export class ErsWindow {
     const start = this.next
     const step = Math.max(size, PAGE)
     this.next = typeof start === 'number' && Number.isSafeInteger(start + step) ? start + step : BigInt(start) + BigInt(step)
-    return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
+    return {size: '0x' + size.toString(16), sa: '0x' + (typeof start === 'number' ? hex(start) : start.toString(16)), ubba: '0x0'}
   }
+}
+
+/**
+ * The hex digits of a safe non-negative integer, made from two halves below 2^31: Number's radix conversion
+ * of a value past 2^31 (a double) takes several times as long, and a super-node has a million ERS addresses.
+ */
+function hex(n: number): string {
+  if (n < 0x80000000) return n.toString(16)
+  return Math.floor(n / 0x1000000).toString(16) + (n % 0x1000000).toString(16).padStart(6, '0')
 }
