@@ -34,6 +34,9 @@ export function parseGuid(text: string): UbGuid | undefined {
   }
 }
 
+/** The type field of a UB GUID, or undefined if the text is not one; for checks of many GUIDs, without parsing every field. */
+export const guidType = (text: string): number | undefined => (GUID_RE.test(text) ? parseInt(text[12], 16) : undefined)
+
 export function formatGuid(g: UbGuid): string {
   const hex = (n: number | bigint, w: number) => n.toString(16).padStart(w, '0')
   return `${hex(g.vendor, 4)}-${hex(g.device, 4)}-${hex(g.version, 1)}-${hex(g.type, 1)}-${hex(g.rsv, 6)}-${hex(g.seq, 16)}`

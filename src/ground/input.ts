@@ -63,7 +63,7 @@ async function readPath(path: string, limit: InputLimit): Promise<Buffer> {
   try {
     const info = await fh.stat()
     if (info.isDirectory()) throw new UbmgrError(`${path}: is a directory, not ${limit.what}`)
-    return await readHandle(fh, path, limit, {regular: info.isFile(), fifo: info.isFIFO()})
+    return await readHandle(fh, path, limit, {regular: info.isFile(), fifo: info.isFIFO(), size: info.size})
   } catch (error) {
     if (error instanceof UbmgrError) throw error
     throw new UbmgrError(`${path}: cannot read: ${describeFsError(error)}`)
@@ -72,9 +72,16 @@ async function readPath(path: string, limit: InputLimit): Promise<Buffer> {
   }
 }
 
-async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind: {regular: boolean; fifo: boolean}): Promise<Buffer> {
+/**
+ * Reads land in the free end of the current chunk; a full chunk is kept as it is and a new one started. The
+ * first chunk has room for the size the file reports (a hint only: /proc files say 0, pipes anything), so a
+ * large regular file is read in one piece and returned without a copy.
+ */
+async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind: {regular: boolean; fifo: boolean; size: number}): Promise<Buffer> {
   const deadline = kind.regular ? Infinity : Date.now() + readTimeoutMs()
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit.maxBytes + 1))
+  const chunkSize = Math.min(CHUNK, limit.maxBytes + 1)
+  let buffer = Buffer.allocUnsafe(Math.min(Math.max(chunkSize, kind.size + 1), limit.maxBytes + 1))
+  let used = 0
   const chunks: Buffer[] = []
   let total = 0
   // A FIFO reads as empty until a writer opens it; EAGAIN means a writer is there with nothing written yet.
@@ -83,7 +90,7 @@ async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind:
     if (Date.now() > deadline) throw tooSlow(name, total === 0 && kind.fifo && !writerSeen ? 'no writer opened this FIFO' : 'the input did not end')
     let n: number
     try {
-      n = (await fh.read(buffer, 0, buffer.length, null)).bytesRead
+      n = (await fh.read(buffer, used, buffer.length - used, null)).bytesRead
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
       writerSeen = true
@@ -95,13 +102,25 @@ async function readHandle(fh: FileHandle, name: string, limit: InputLimit, kind:
         await pause(20)
         continue
       }
-      return Buffer.concat(chunks, total)
+      return joinChunks(chunks, buffer.subarray(0, used), total)
     }
     writerSeen = true
     total += n
+    used += n
     if (total > limit.maxBytes) throw tooBig(name, limit)
-    chunks.push(Buffer.from(buffer.subarray(0, n)))
+    if (used === buffer.length) {
+      chunks.push(buffer)
+      buffer = Buffer.allocUnsafe(chunkSize)
+      used = 0
+    }
   }
+}
+
+/** All that was read; a lone chunk mostly filled is returned as it is, a small input copied to its size. */
+function joinChunks(chunks: Buffer[], last: Buffer, total: number): Buffer {
+  if (chunks.length === 0 && last.length * 2 >= last.buffer.byteLength) return last
+  chunks.push(last)
+  return Buffer.concat(chunks, total)
 }
 
 function readStdin(limit: InputLimit): Promise<Buffer> {

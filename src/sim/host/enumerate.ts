@@ -13,10 +13,11 @@ import {UbmgrError} from '../../ground/errors.js'
 import {altHex, uentName} from './cformat.js'
 import {HostError} from './errors.js'
 import {CLASS_CODE, DEFAULT_LOCAL_RANGE, type Fabric, type FabricEntity} from './fabric.js'
+import {DEVICE_ERS, ErsWindow, NO_ERS} from './ers.js'
 import {Ida} from './ida.js'
 import {cfgCplNotify, defaultBusInstanceInit, staticBusInstanceInit, UB_CP_UPI} from './instances.js'
-import type {EntityKind, HostEntity, HostErs, HostState} from './model.js'
-import {routeTable} from './route.js'
+import type {EntityKind, HostEntity, HostPort, HostState} from './model.js'
+import {routeCountAll} from './route.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, NULL_GUID, type PortSlice, TlvError} from './tlv.js'
 
 /** enum.c ENUM_MAX_HOPS. */
@@ -25,8 +26,6 @@ export const ENUM_MAX_HOPS = 255
 export const PORT_TOTAL_NUM_MAX = 256
 /** The compact EID is 20 bits (UB_COMPACT_EID_MASK). */
 const UB_COMPACT_EID_MASK = 0xfffff
-/** Host MMIO window from which the simulator hands out ERS start addresses [inferred: the firmware's choice]. */
-const ERS_WINDOW_BASE = 0x2c00000000n
 
 export interface HostEvent {
   seq: number
@@ -48,18 +47,14 @@ interface Spec {
   role: 'controller' | 'switch' | 'device'
   node: string
   /** Per port: the remote end, from the links. */
-  wires: Array<{name: string; port: number} | undefined>
+  wires: Array<Wire | undefined>
+  /** The uent made of it once the scan finds it (the kernel's lookup by GUID in its entity list). */
+  ent?: KEnt
 }
 
-/** A port as the kernel holds it during the scan (struct ub_port). */
-interface KPort {
-  type: 'physical' | 'virtual'
-  boundary: boolean
-  shareable: boolean
-  rIndex: number
-  rGuid: string
-  rEnt?: KEnt
-  cna: number
+interface Wire {
+  spec: Spec
+  port: number
 }
 
 /** A uent during the scan, before it is added to the bus. */
@@ -70,8 +65,13 @@ interface KEnt {
   classCode: number
   rank: number
   ubc: KEnt
-  ports: KPort[]
+  /** The ports as the host state keeps them, made once; `remote` is set by ub_check_and_connect. */
+  ports: HostPort[]
+  /** Where its ports start in the scan's per-port lists of what PORT_INFO said about the neighbour. */
+  portBase: number
   cna: number
+  /** uent_num: the position in the scan's list, which activation follows. */
+  uent: number
 }
 
 class EnumError extends Error {
@@ -121,11 +121,8 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   for (const [a, b] of fabric.links) {
     const x = wireEnd(specs, a)
     const y = wireEnd(specs, b)
-    for (const [from, to] of [[x, y], [y, x]]) {
-      const spec = specs.get(from.name)!
-      if (spec.wires[from.port]) throw new UbmgrError(`fabric ${fabric.name}: ${from.name} port ${from.port} is linked twice (a port has one peer)`)
-      spec.wires[from.port] = to
-    }
+    connectWire(fabric, x, y)
+    connectWire(fabric, y, x)
   }
 
   const events: HostEvent[] = []
@@ -140,10 +137,20 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   const cnaIda = new Ida(cnaRange[0], cnaRange[1])
   const buf = Buffer.alloc(4096) // the kernel's topo_scan buffer (UB_TOPO_BUF_SZ)
   const total = specs.size
+  // What each port's PORT_INFO said about its neighbour (GUID and port), by KEnt.portBase + port index:
+  // scan-only facts kept in two lists rather than one more object per port
+  const peerGuid: string[] = []
+  const peerIndex: number[] = []
 
   /** What the entity's port slices say: the remote GUID and port of each linked port. */
-  const portSlices = (spec: Spec): PortSlice[] =>
-    Array.from(spec.wires, (w, index) => ({index, remoteGuid: w ? specs.get(w.name)!.guid : undefined, remoteIndex: w?.port, boundary: false, virtual: false}))
+  const portSlices = (spec: Spec): PortSlice[] => {
+    const slices: PortSlice[] = new Array(spec.wires.length)
+    for (let index = 0; index < slices.length; index++) {
+      const w = spec.wires[index]
+      slices[index] = {index, remoteGuid: w?.spec.guid, remoteIndex: w?.port, boundary: false, virtual: false}
+    }
+    return slices
+  }
 
   /** ub_enum_ent: TOPO_QUERY slice by slice, type check, ports set up and parsed. */
   const enumEnt = (ent: KEnt) => {
@@ -171,7 +178,13 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         ent.kind = kind
         totalSlice = reply.totalSlice
         if (reply.totalPorts > PORT_TOTAL_NUM_MAX) throw new EnumError(ent.spec.name, `Total num ports is over total num max(${PORT_TOTAL_NUM_MAX}).`, 'EINVAL')
-        ent.ports = Array.from({length: reply.totalPorts}, () => ({type: 'physical' as const, boundary: false, shareable: false, rIndex: 0, rGuid: NULL_GUID, cna: 0}))
+        ent.ports = new Array(reply.totalPorts)
+        ent.portBase = peerGuid.length
+        for (let index = 0; index < reply.totalPorts; index++) {
+          ent.ports[index] = {index, type: 'physical', cna: 0, boundary: false, shareable: false}
+          peerGuid.push(NULL_GUID)
+          peerIndex.push(0)
+        }
       }
       if (slice === 0) log('TOPO_QUERY', () => `opcode ${ENUM_TOPO_QUERY_REQUEST} → ${ent.spec.name} ${ent.guid}: ${reply.ports.length} PORT_INFO, ${totalSlice} slice(s), class ${altHex(ent.classCode, 6)}`)
       // ub_enum_parse_port: b/t/w land on ports[local_port_idx] (0 for a down port); neighbour info only when up
@@ -183,8 +196,8 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         port.shareable = pi.w
         if (!pi.s) continue
         if (ent.kind !== 'device' && ent.kind !== 'idevice' && port.boundary) continue
-        port.rIndex = pi.remotePortIdx
-        port.rGuid = pi.remoteGuid
+        peerIndex[ent.portBase + pi.localPortIdx] = pi.remotePortIdx
+        peerGuid[ent.portBase + pi.localPortIdx] = pi.remoteGuid
       }
     }
   }
@@ -218,20 +231,23 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   }
 
   const newEnt = (spec: Spec, rank: number, ubc: KEnt | undefined): KEnt => {
-    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], cna: 0} as unknown as KEnt
+    const ent = {spec, guid: spec.guid, kind: 'device', classCode: 0, rank, ports: [], portBase: 0, cna: 0, uent: 0} as unknown as KEnt
     ent.ubc = ubc ?? ent
     return ent
   }
+  const list: KEnt[] = []
+  /** Into the list: uent_num is its position; found by GUID from now on. */
+  const listed = (ent: KEnt) => {
+    ent.uent = list.push(ent)
+    byGuid.get(ent.guid)!.ent = ent
+  }
 
   // 1. ub_enum_bus_controllers
-  const list: KEnt[] = []
-  const inList = new Map<string, KEnt>()
   for (const spec of ubcList) {
     const ent = newEnt(spec, 0, undefined)
     enumEnt(ent)
     naCfg(ent)
-    list.push(ent)
-    inList.set(ent.guid, ent)
+    listed(ent)
   }
   if (list.length === 0) throw new UbmgrError(`fabric ${fabric.name}: No ub bus controller exists in the current environment.`)
 
@@ -240,28 +256,27 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
     const ent = list[head]
     for (let i = 0; i < ent.ports.length; i++) {
       const port = ent.ports[i]
-      if (port.rEnt || port.rGuid === NULL_GUID) continue
-      let remote = inList.get(port.rGuid)
+      const rGuid = peerGuid[ent.portBase + i]
+      if (port.remote || rGuid === NULL_GUID) continue
+      const spec = byGuid.get(rGuid)
+      let remote = spec?.ent
       if (!remote) {
         if (ent.kind === 'device') throw new EnumError(ent.spec.name, 'device connect to multi peer', 'EINVAL')
         if (ent.rank + 1 > ENUM_MAX_HOPS) throw new EnumError(ent.spec.name, `ub support max hops: ${ENUM_MAX_HOPS}`, 'EINVAL')
-        const spec = byGuid.get(port.rGuid)!
-        remote = newEnt(spec, ent.rank + 1, ent.ubc)
-        port.rEnt = remote
+        remote = newEnt(spec!, ent.rank + 1, ent.ubc)
         enumEnt(remote)
         naCfg(remote)
-        list.push(remote)
-        inList.set(remote.guid, remote)
+        listed(remote)
         stats.maxRank = Math.max(stats.maxRank, remote.rank)
         if (onProgress && list.length % 1024 === 0) onProgress(list.length, total)
       }
       // ub_check_and_connect
-      const rPort = remote.ports[port.rIndex]
-      if (!rPort) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, but remote device has only ${remote.ports.length} ports; port${i} wrong topo`, 'EINVAL')
-      if (rPort.rEnt) throw new EnumError(ent.spec.name, `port${i} should connect to port${port.rIndex}, which is already connected; port${i} wrong topo`, 'EINVAL')
-      port.rEnt = remote
-      rPort.rEnt = ent
-      rPort.rIndex = i
+      const rIndex = peerIndex[ent.portBase + i]
+      const rPort = remote.ports[rIndex]
+      if (!rPort) throw new EnumError(ent.spec.name, `port${i} should connect to port${rIndex}, but remote device has only ${remote.ports.length} ports; port${i} wrong topo`, 'EINVAL')
+      if (rPort.remote) throw new EnumError(ent.spec.name, `port${i} should connect to port${rIndex}, which is already connected; port${i} wrong topo`, 'EINVAL')
+      port.remote = {guid: remote.guid, index: rIndex, uentNum: remote.uent}
+      rPort.remote = {guid: ent.guid, index: i, uentNum: ent.uent}
     }
   }
   stats.unreached = specs.size - list.length
@@ -270,9 +285,7 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
   // 4. ub_enum_entities_active (route calculation, step 3, is counted below on the finished state)
   const state: HostState = {fabric: fabric.name, cluster, firmware: {eid: [...eidRange], cna: [...cnaRange]}, entities: [], instances: []}
   const eidIda = new Ida(eidRange[0], eidRange[1])
-  const uentOf = new Map<KEnt, number>()
-  list.forEach((ent, i) => uentOf.set(ent, i + 1))
-  let sa = ERS_WINDOW_BASE
+  const ersWindow = new ErsWindow()
   for (const ent of list) {
     const spec = ent.spec
     const ibusCluster = ent.kind === 'ibus_controller' && cluster
@@ -282,13 +295,9 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       eid = eidIda.alloc()
       if (eid < 0) throw new EnumError(spec.name, `alloc eid failed, ret=${eid}`, 'ENOSPC')
     }
-    const ers = (spec.e.ers ?? (spec.role === 'device' ? [0x100000, 0x10000, 0] : [0, 0, 0])).map((size): HostErs => {
-      const start = size > 0 ? sa : 0n
-      if (size > 0) sa += BigInt(Math.max(size, 0x1000))
-      return {size: '0x' + size.toString(16), sa: '0x' + start.toString(16), ubba: '0x0'}
-    }) as HostEntity['ers']
+    const ers = ersWindow.place(spec.e.ers ?? (spec.role === 'device' ? DEVICE_ERS : NO_ERS))
     const e: HostEntity = {
-      uentNum: uentOf.get(ent)!,
+      uentNum: ent.uent,
       name: spec.name,
       guid: ent.guid,
       kind: ent.kind,
@@ -298,16 +307,12 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
       upi: ibusCluster && spec.e.fm?.upi ? spec.e.fm.upi & 0x7fff : UB_CP_UPI,
       tid: 0,
       entityIdx: 0,
-      ubc: uentOf.get(ent.ubc)!,
+      ubc: ent.ubc.uent,
       instanceEid: 0,
       topoRank: ent.rank,
       driver: null,
       driverOverride: null,
-      ports: ent.ports.map((p, index) => {
-        const port: HostEntity['ports'][number] = {index, type: p.type, cna: p.cna, boundary: p.boundary, shareable: p.shareable}
-        if (p.rEnt) port.remote = {guid: p.rEnt.guid, index: p.rIndex, uentNum: uentOf.get(p.rEnt)!}
-        return port
-      }),
+      ports: ent.ports,
       ers,
       usiVectors: spec.role === 'device' ? (spec.e.usiVectors ?? 16) : 0,
       totalUes: spec.e.ues ?? 0,
@@ -336,15 +341,22 @@ function run(fabric: Fabric, onProgress?: (done: number, total: number) => void)
         e.driver = 'hisi_ubus'
         log('CFG_CPL_NOTIFY', () => `${e.name}: static cluster BI ${bi.guid} eid ${altHex(bi.eid)} upi ${altHex(bi.upi)}`)
       }
-  for (const e of state.entities) if (e.ports.length !== 1) stats.routes += routeTable(state, e.uentNum).length
+  stats.routes = routeCountAll(state)
   log('routes', () => `ub_enum_bfs_route_cal: ${stats.routes} route entries`)
   onProgress?.(total, total)
   return {state, events, stats}
 }
 
-function wireEnd(specs: Map<string, Spec>, text: string): {name: string; port: number} {
+/** "ENTITY:PORT" as the spec and port it names (checkFabric has seen that both exist). */
+function wireEnd(specs: Map<string, Spec>, text: string): Wire {
   const [name, port] = text.split(':')
-  return {name, port: Number(port)}
+  return {spec: specs.get(name)!, port: Number(port)}
+}
+
+/** One direction of a link; a port has one peer. */
+function connectWire(fabric: Fabric, from: Wire, to: Wire): void {
+  if (from.spec.wires[from.port]) throw new UbmgrError(`fabric ${fabric.name}: ${from.spec.name} port ${from.port} is linked twice (a port has one peer)`)
+  from.spec.wires[from.port] = to
 }
 
 function poolAttributes(cls: NonNullable<FabricEntity['class']>, p: NonNullable<FabricEntity['pool']>): NonNullable<HostEntity['pool']> {

@@ -3,15 +3,17 @@
 // that fails on the value the simulator had before.
 import {describe, expect, it} from 'vitest'
 
+import type {UbmgrError} from '../../ground/errors.js'
+
 import {altHex, guidLogText} from './cformat.js'
 import {enumerateHost} from './enumerate.js'
 import {HostError} from './errors.js'
-import type {Fabric} from './fabric.js'
+import {checkFabric, type Fabric} from './fabric.js'
 import {generateFabric} from './generate.js'
 import {loadHost} from './index.js'
 import {bindToInstance, createBusInstance, destroyBusInstance, findEntityByGuid, lockInstance, probeDriver, setDriverOverride, unbindFromInstance, UB_CP_UPI} from './instances.js'
 import type {HostState} from './model.js'
-import {routeTable} from './route.js'
+import {routeCount, routeCountAll, routeTable} from './route.js'
 import {devicesTable, entityFiles, instanceFile, portFiles} from './sysfs.js'
 import {decodeTopoReply, encodeTopoReply, ENUM_CMD_NA_CFG, ENUM_CMD_NA_QUERY, ENUM_CMD_TOPO_QUERY, ENUM_NA_CFG_PORT, ENUM_NA_CFG_PRIMARY, ENUM_TOPO_QUERY_REQUEST, PORTS_PER_SLICE, TLV_CAP_INFO, TLV_PORT_INFO, TLV_PORT_NUM, TLV_SLICE_INFO} from './tlv.js'
 
@@ -76,6 +78,15 @@ describe('TOPO_QUERY reply layout (enum.h, QEMU ub_enum.c)', () => {
     const r = decodeTopoReply(buf, size)
     expect(r).toMatchObject({totalSlice: 1, totalPorts: 2, classCode: 0x0102})
     expect(r.ports[0]).toEqual({s: true, b: true, w: true, t: false, remotePortIdx: 3, localPortIdx: 0, remoteGuid: nic})
+  })
+  it('a GUID is struct ub_guid in memory: seq_num, then reserved..vendor, each little-endian; read back as printed', () => {
+    const buf = Buffer.alloc(4096)
+    const guid = 'cc08-d805-1-2-a0b1c2-0123456789abcdef'
+    const size = encodeTopoReply(buf, guid, [{index: 0, remoteGuid: guid.toUpperCase(), remoteIndex: 1, boundary: false, virtual: false}], 0, 0x0001)
+    expect(buf.readBigUInt64LE(8)).toBe(0x0123456789abcdefn)
+    expect(buf.readBigUInt64LE(16)).toBe(0xcc08d80512a0b1c2n)
+    expect(buf.subarray(24 + 12, 24 + 28)).toEqual(buf.subarray(8, 24))
+    expect(decodeTopoReply(buf, size).ports[0].remoteGuid).toBe(guid)
   })
   it('7 ports per 256-byte PDU; slices after the first carry only PORT_INFO', () => {
     expect(PORTS_PER_SLICE).toBe(7)
@@ -165,6 +176,13 @@ describe('enumeration (enum.c, cna.c, ubus_entity.c)', () => {
     expect(routes.find((r) => r.cna === state.entities[4].cna)).toEqual({cna: state.entities[4].cna, port: 0, distance: 2})
     expect(routes.find((r) => r.cna === state.entities[2].cna)).toEqual({cna: state.entities[2].cna, port: 1, distance: 1})
     expect(routeTable(state, 2).filter((r) => r.cna === state.entities[0].ports[0].cna)).toHaveLength(1)
+    expect(state.entities.map((e) => routeCount(state, e.uentNum))).toEqual(state.entities.map((e) => routeTable(state, e.uentNum).length))
+    expect(routeCount(state, 1)).toBeGreaterThan(0)
+    // the whole host's count, whose walks share one mark array, agrees with walks that each start clean
+    const big = enumerateHost(generateFabric(3, 70, 5)).state
+    const each = big.entities.filter((e) => e.ports.length !== 1).map((e) => routeTable(big, e.uentNum).length)
+    expect(routeCountAll(big)).toBe(each.reduce((a, b) => a + b, 0))
+    expect(routeCountAll(state)).toBe(routeTable(state, 1).length + routeTable(state, 2).length)
   })
   it('a port linked twice in the fabric is refused', () => {
     expect(() => enumerateHost({...small, links: [...small.links, ['sw0:1', 'ssd0:0']]})).toThrow('sw0 port 1 is linked twice')
@@ -308,6 +326,34 @@ describe('sysfs files byte for byte (sysfs.c, port.c, instance.c)', () => {
 })
 
 describe('host fabrics', () => {
+  it('checkFabric lists every problem in order: GUID type, duplicate GUID (any case) and name, ports, link ends', () => {
+    const bad = withNodes((f) => {
+      f.nodes[0].devices!.push(
+        {name: 'sw1', guid: 'cc08-5a00-0-3-000000-0000000000000002', ports: 1},
+        {name: 'nic1', guid: nic.toUpperCase(), ports: 1},
+        {name: 'nic0', guid: 'cc08-d803-0-1-000000-0000000000000009', ports: 0},
+      )
+      f.links.push(['sw0:3', 'nic9:0'], ['sw0:4', 'nic1:x'], ['sw0:x', 'npu0:0'])
+    })
+    let lines: string[] = []
+    try {
+      checkFabric(bad, 'f.json')
+    } catch (error) {
+      lines = (error as UbmgrError).lines
+    }
+    expect(lines).toEqual([
+      'f.json: sw1: a device GUID has type 1 or 2, not 3',
+      `f.json: duplicate GUID ${nic.toUpperCase()}`,
+      'f.json: duplicate entity name nic0',
+      'f.json: nic0: ports must be a positive integer',
+      'f.json: link end nic0:0: nic0 has 0 port(s)', // the later nic0 is the one the links see
+      'f.json: link end nic9:0 is not ENTITY:PORT of a known entity',
+      'f.json: link end sw0:4: sw0 has 4 port(s)',
+      'f.json: link end nic1:x is not ENTITY:PORT of a known entity',
+      'f.json: link end sw0:x is not ENTITY:PORT of a known entity',
+    ])
+    expect(() => checkFabric(small, 'f.json')).not.toThrow()
+  })
   it('the default host holds every host GUID the examples use, and its controller is an IBUS controller', async () => {
     const {readdirSync} = await import('node:fs')
     const {loadAndValidate} = await import('../../definition/validate.js')

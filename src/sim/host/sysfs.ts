@@ -89,14 +89,26 @@ export const clusterFile = (state: HostState): string => `${state.cluster ? 1 : 
 
 const HEAD = ['uent', 'name', 'guid', 'type', 'class', 'eid', 'primary_cna', 'upi', 'instance', 'driver']
 
-/** /sys/bus/ub/devices as a table: a few of each entity's files, one row each. Widths in one pass. */
+/**
+ * /sys/bus/ub/devices as a table: a few of each entity's files, one row each. Two passes, widths first: the
+ * cells are made twice rather than all kept, since a super-node's millions of kept cells cost more to hold than to make.
+ */
 export function devicesTable(state: HostState): string {
-  const rows: string[][] = [HEAD]
-  for (const e of state.entities)
-    rows.push([uentName(e.uentNum), e.name, e.guid, e.kind, altHex(e.classCode, 6), String(e.eid), altHex(e.cna, 6), altHex(e.upi, 4), altHex(e.instanceEid, 5), e.driver ?? '-'])
   const widths = HEAD.map((h) => h.length)
-  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length
-  let out = ''
-  for (const r of rows) out += r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n'
+  for (const e of state.entities) {
+    const row = tableRow(e)
+    for (let i = 0; i < row.length; i++) if (row[i].length > widths[i]) widths[i] = row[i].length
+  }
+  let out = tableLine(HEAD, widths)
+  for (const e of state.entities) out += tableLine(tableRow(e), widths)
   return out
+}
+
+const tableRow = (e: HostEntity): string[] => [uentName(e.uentNum), e.name, e.guid, e.kind, altHex(e.classCode, 6), String(e.eid), altHex(e.cna, 6), altHex(e.upi, 4), altHex(e.instanceEid, 5), e.driver ?? '-']
+
+/** One row, columns two spaces apart; the last column is not padded (the line is trimmed at its end anyway). */
+function tableLine(row: string[], widths: number[]): string {
+  let line = ''
+  for (let i = 0; i < row.length - 1; i++) line += row[i].padEnd(widths[i]) + '  '
+  return (line + row[row.length - 1]).trimEnd() + '\n'
 }

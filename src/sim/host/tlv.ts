@@ -59,8 +59,31 @@ export interface TopoReply {
 
 export const NULL_GUID = '0000-0000-0-0-000000-0000000000000000'
 
-/** guid_t in memory is struct ub_guid: seq_num (low 64 bits) first, then vendor..reserved, little-endian. */
+/** ASCII codes of the hex digits, and the 37 characters of a GUID being read (one flat string, one allocation). */
+const HEX_DIGIT = Buffer.from('0123456789abcdef', 'latin1')
+const GUID_TEXT = Buffer.from(NULL_GUID, 'latin1')
+/** A GUID as the kernel prints it (either case): 32 hex digits in the 4-4-1-1-6-16 grouping. */
+const GUID_SHAPE = /^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]-[0-9a-f]-[0-9a-f]{6}-[0-9a-f]{16}$/i
+
+const hexValue = (code: number) => (code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57)
+
+/**
+ * guid_t in memory is struct ub_guid: seq_num (low 64 bits) first, then vendor..reserved, little-endian.
+ * A canonical GUID is written digit by digit; anything else as Buffer's hex writer takes it.
+ */
 function writeGuid(buf: Buffer, at: number, guid: string): void {
+  if (!GUID_SHAPE.test(guid)) return writeOddGuid(buf, at, guid)
+  // hex digit d (0..31, most significant first) is the high or low nibble of byte 15 − d/2 of the struct
+  for (let i = 0, d = 0; i < guid.length; i++) {
+    const code = guid.charCodeAt(i)
+    if (code === 0x2d) continue
+    const byte = at + 15 - (d >>> 1)
+    buf[byte] = d & 1 ? buf[byte] | hexValue(code) : hexValue(code) << 4
+    d++
+  }
+}
+
+function writeOddGuid(buf: Buffer, at: number, guid: string): void {
   const hex = guid.replace(/-/g, '')
   buf.write(hex.slice(16), at, 'hex')
   buf.subarray(at, at + 8).reverse()
@@ -68,10 +91,17 @@ function writeGuid(buf: Buffer, at: number, guid: string): void {
   buf.subarray(at + 8, at + 16).reverse()
 }
 
+/** The printed form, "%04x-%04x-%01x-%01x-%06x-%016llx", of the struct at `at`. */
 function readGuid(buf: Buffer, at: number): string {
-  const high = Buffer.from(buf.subarray(at + 8, at + 16)).reverse().toString('hex')
-  const low = Buffer.from(buf.subarray(at, at + 8)).reverse().toString('hex')
-  return `${high.slice(0, 4)}-${high.slice(4, 8)}-${high[8]}-${high[9]}-${high.slice(10)}-${low}`
+  // printed most significant first: struct bytes 15 down to 0, two digits each; the dashes stay put
+  for (let d = 0, i = 0; d < 16; d++) {
+    const byte = buf[at + 15 - d]
+    if (GUID_TEXT[i] === 0x2d) i++
+    GUID_TEXT[i++] = HEX_DIGIT[byte >>> 4]
+    if (GUID_TEXT[i] === 0x2d) i++
+    GUID_TEXT[i++] = HEX_DIGIT[byte & 15]
+  }
+  return GUID_TEXT.toString('latin1')
 }
 
 const tlvHeader = (value: number, len: number, type: number) => ((type << 24) | (len << 16) | (value & 0xffff)) >>> 0
