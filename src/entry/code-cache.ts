@@ -20,7 +20,7 @@ export function loadBundle<T>(file: string, command: string): T | undefined {
   let stat
   try {
     stat = statSync(file)
-    // ASCII only (the build checks it): latin1 decodes it as is, several times faster than utf8.
+    // ASCII only (the build escapes every other character): latin1 decodes it as is, faster than utf8.
     source = readFileSync(file, 'latin1')
   } catch {
     return undefined
