@@ -75,6 +75,10 @@ await build({
   keepNames: true,
   charset: 'ascii',
   define: {'import.meta.url': '__bundleUrl'},
+  // import() of a package left outside becomes require(): node 20 loses a vm.Script's dynamic-import callback
+  // when the script comes from a code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), and its main-context
+  // loader prints an ExperimentalWarning. etcd3, the one such package the hot commands reach, is CJS.
+  supported: {'dynamic-import': false},
   banner: {js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;'},
   external: ['typescript', 'etcd3', 'vega', 'vega-lite', '@viz-js/viz'],
   // proper-lockfile takes its fs from graceful-fs, whose start-up (cloning and patching fs) cost ~20 ms of a
@@ -90,3 +94,4 @@ const bundlePath = join(root, 'dist/bundle/ubmgr.cjs')
 const bundled = readFileSync(bundlePath, 'utf8')
 const escape = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
 writeFileSync(bundlePath, bundled.replace(/[^\x00-\x7f]/g, escape))
+if (/\bimport\(\s*[^)\s]/.test(bundled)) throw new Error('build: dist/bundle/ubmgr.cjs has a dynamic import(), which fails from a code cache on node 20')

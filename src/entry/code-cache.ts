@@ -10,7 +10,7 @@ import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import {createRequire} from 'node:module'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {Script, constants} from 'node:vm'
+import {Script} from 'node:vm'
 
 const PREFIX = 'fast-path-'
 
@@ -29,12 +29,9 @@ export function loadBundle<T>(file: string, command: string): T | undefined {
   const build = `${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${stat.ino}.v8`
   const cacheFile = dir && join(dir, `${PREFIX}${command}-${build}`)
   const cachedData = cacheFile ? readCache(cacheFile) : undefined
-  // node's own CJS wrapper; USE_MAIN_CONTEXT_DEFAULT_LOADER lets the bundle import() what it leaves outside.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  })
+  // node's own CJS wrapper. The bundle has no import() (the build turns them into require()): node 20 drops
+  // a script's dynamic-import callback when the script comes from cached data.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
   const module = {exports: {} as T}
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
