@@ -20,7 +20,7 @@ export function loadBundle<T>(file: string, command: string): T | undefined {
   let stat
   try {
     stat = statSync(file)
-    // ASCII only (the build escapes every other character): latin1 decodes it as is, faster than utf8.
+    // Pure ASCII (the build escapes every other character), so latin1 reads it exactly.
     source = readFileSync(file, 'latin1')
   } catch {
     return undefined
