@@ -1,6 +1,6 @@
 // start, shutdown, destroy, undefine, suspend, resume, reboot, reset: a backend verb on one domain or on names from stdin, and virsh's line.
 import {UbmgrCommand} from './command.js'
-import {connectFlag, domainNames, nameArg} from './flags.js'
+import {connectFlag, nameArg} from './flags.js'
 
 export abstract class DomainVerbCommand extends UbmgrCommand {
   static override args = {name: nameArg}
@@ -14,13 +14,11 @@ export abstract class DomainVerbCommand extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(this.constructor as typeof DomainVerbCommand)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('./each-domain.js')])
-    const backend = await openBackend(flags.connect)
-    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+    const {forEachDomain} = await import('./each-domain.js')
+    return forEachDomain(args.name, flags.connect, async (backend, name) => {
       const result = await backend[this.verb](name)
       this.say(`Domain '${name}' ${this.done}`)
       return this.leaves ? {...result, state: this.leaves} : result
     }, {json: this.jsonEnabled()})
-    return results
   }
 }

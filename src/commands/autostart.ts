@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
-import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+import {connectFlag, nameArg} from '../cli/flags.js'
 
 export default class Autostart extends UbmgrCommand {
   static override summary = 'Mark a domain to start when its host starts, or unmark it'
@@ -13,13 +13,11 @@ export default class Autostart extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Autostart)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
-    const backend = await openBackend(flags.connect)
-    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+    const {forEachDomain} = await import('../cli/each-domain.js')
+    return forEachDomain(args.name, flags.connect, async (backend, name) => {
       const r = await backend.autostart(name, !flags.disable)
       this.say(`Domain '${name}' ${flags.disable ? 'unmarked' : 'marked'} as autostarted`)
       return r
     }, {json: this.jsonEnabled()})
-    return results
   }
 }

@@ -1,5 +1,5 @@
 import {UbmgrCommand} from '../cli/command.js'
-import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+import {connectFlag, nameArg} from '../cli/flags.js'
 
 export default class Domid extends UbmgrCommand {
   static override summary = 'Print a domain’s id ("-" when it is not running)'
@@ -10,13 +10,11 @@ export default class Domid extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Domid)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
-    const backend = await openBackend(flags.connect)
-    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+    const {forEachDomain} = await import('../cli/each-domain.js')
+    return forEachDomain(args.name, flags.connect, async (backend, name) => {
       const {id} = await backend.dominfo(name)
       this.data(id === null ? '-' : String(id))
       return {name, id}
     }, {json: this.jsonEnabled()})
-    return results
   }
 }

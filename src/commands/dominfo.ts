@@ -1,5 +1,5 @@
 import {UbmgrCommand} from '../cli/command.js'
-import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+import {connectFlag, nameArg} from '../cli/flags.js'
 
 export default class Dominfo extends UbmgrCommand {
   static override summary = 'Show a domain’s basic information'
@@ -11,9 +11,8 @@ export default class Dominfo extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Dominfo)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
-    const backend = await openBackend(flags.connect)
-    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+    const {forEachDomain} = await import('../cli/each-domain.js')
+    return forEachDomain(args.name, flags.connect, async (backend, name) => {
       const i = await backend.dominfo(name)
       const rows: Array<[string, string | number]> = [
         ['Id', i.id ?? '-'],
@@ -33,6 +32,5 @@ export default class Dominfo extends UbmgrCommand {
       this.data(rows.map(([k, v]) => `${(k + ':').padEnd(16)}${v}`).join('\n'))
       return i
     }, {json: this.jsonEnabled()})
-    return results
   }
 }

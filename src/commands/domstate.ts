@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {UbmgrCommand} from '../cli/command.js'
-import {connectFlag, domainNames, nameArg} from '../cli/flags.js'
+import {connectFlag, nameArg} from '../cli/flags.js'
 
 export default class Domstate extends UbmgrCommand {
   static override summary = 'Print a domain’s state: running, shut off or paused'
@@ -13,9 +13,8 @@ export default class Domstate extends UbmgrCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Domstate)
-    const [{openBackend}, {forEachDomain}] = await Promise.all([import('../backends/index.js'), import('../cli/each-domain.js')])
-    const backend = await openBackend(flags.connect)
-    const {results} = await forEachDomain(await domainNames(args.name), async (name) => {
+    const {forEachDomain} = await import('../cli/each-domain.js')
+    return forEachDomain(args.name, flags.connect, async (backend, name) => {
       if (flags.reason) {
         const r = await backend.stateReason(name)
         this.data(`${r.state} (${r.reason})`)
@@ -25,6 +24,5 @@ export default class Domstate extends UbmgrCommand {
       this.data(state)
       return {name, state}
     }, {json: this.jsonEnabled()})
-    return results
   }
 }
