@@ -1,15 +1,12 @@
 // The `ubmgr pool …` verbs on the embedded backend's store: each is one transaction over pool/ledger, the host and
 // the domains it touches (read-only verbs read committed state). Re-homing a running domain's device changes its
 // running definition and guest state in the same commit.
-import {UbmgrError} from '../../ground/errors.js'
 import {
   alloc,
   drainCard,
   failCard,
-  findSlice,
   free,
   ledgerFromHost,
-  PoolError,
   rebalance,
   reconcile,
   restoreCard,
@@ -26,8 +23,8 @@ import {
 } from '../../pool/index.js'
 import type {HostState} from '../../sim/host/model.js'
 import {initialHost} from './hook.js'
-import {poolFailure, readLedger, rehomeGuests, writeLedger, type Rehomed} from './pool.js'
-import type {DomainRecord, EmbeddedStore, EmbeddedTx} from './store.js'
+import {poolFailure, poolStep, readLedger, rehomeRunning, slowestDomain, withLoads, writeLedger, type Rehomed} from './pool.js'
+import type {EmbeddedStore, EmbeddedTx} from './store.js'
 
 export class EmbeddedPool {
   constructor(private readonly store: EmbeddedStore) {}
@@ -81,18 +78,9 @@ export class EmbeddedPool {
   /** Measured loads (Mbit/s) of held slices, e.g. from monitoring. */
   async setLoads(loads: Array<{slice: string; mbps: number}>): Promise<Array<{slice: string; mbps: number}>> {
     return this.store.transaction(async (tx) => {
-      const {ledger} = await this.state(tx)
-      const next = structuredClone(ledger)
-      const out = loads.map(({slice, mbps}) => {
-        const {card, slice: s} = this.lookup(next, slice)
-        if (!s.owner) throw new UbmgrError(`error: slice ${s.id} is not held: only held slices carry a load`)
-        s.loadMbps = mbps
-        card.revision++
-        return {slice: s.id, mbps}
-      })
-      next.revision++
-      writeLedger(tx, next)
-      return out
+      const {ledger, set} = withLoads((await this.state(tx)).ledger, loads)
+      writeLedger(tx, ledger)
+      return set
     })
   }
 
@@ -108,47 +96,26 @@ export class EmbeddedPool {
   async fail(card: string, opts: {now: number; pollMs: number; downDelayMs: number}): Promise<Omit<FailReport, 'ledger' | 'host'> & {rehomed: Rehomed[]; rehomeUs: number}> {
     return this.store.transaction(async (tx) => {
       const {host, ledger} = await this.state(tx)
-      let report: FailReport
-      try {
-        report = failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}})
-      } catch (error) {
-        if (error instanceof PoolError) throw poolFailure(`error: pool fail ${card} failed`, error)
-        throw error
-      }
+      const report = poolStep(`error: pool fail ${card} failed`, () => failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}}))
       const rehomed = await this.commitMoves(tx, report.moves, report.ledger, report.host)
       const {ledger: _l, host: _h, ...rest} = report
-      // domains re-home in parallel; each one's devices one after the other
-      const perVm = new Map<string, number>()
-      for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
-      let rehomeUs = 0
-      for (const us of perVm.values()) rehomeUs = Math.max(rehomeUs, us)
-      return {...rest, rehomed, rehomeUs}
+      return {...rest, rehomed, rehomeUs: slowestDomain(rehomed)}
     })
   }
 
   async restore(card: string): Promise<{card: string; recovered: Array<{slice: string; label: string}>; freed: number}> {
     return this.store.transaction(async (tx) => {
       const {ledger} = await this.state(tx)
-      try {
-        const r = restoreCard(ledger, card)
-        writeLedger(tx, r.ledger)
-        return {card: r.card, recovered: r.recovered, freed: r.freed}
-      } catch (error) {
-        if (error instanceof PoolError) throw poolFailure(`error: pool restore ${card} failed`, error)
-        throw error
-      }
+      const r = poolStep(`error: pool restore ${card} failed`, () => restoreCard(ledger, card))
+      writeLedger(tx, r.ledger)
+      return {card: r.card, recovered: r.recovered, freed: r.freed}
     })
   }
 
   async drain(card: string): Promise<{card: string}> {
     return this.store.transaction(async (tx) => {
       const {ledger} = await this.state(tx)
-      try {
-        writeLedger(tx, drainCard(ledger, card))
-      } catch (error) {
-        if (error instanceof PoolError) throw poolFailure(`error: pool drain ${card} failed`, error)
-        throw error
-      }
+      writeLedger(tx, poolStep(`error: pool drain ${card} failed`, () => drainCard(ledger, card)))
       return {card}
     })
   }
@@ -158,27 +125,9 @@ export class EmbeddedPool {
     await this.store.transaction(async (tx) => writeLedger(tx, ledger))
   }
 
-  private lookup(ledger: Ledger, key: string) {
-    try {
-      return findSlice(ledger, key)
-    } catch (error) {
-      if (error instanceof PoolError) throw new UbmgrError(`error: ${error.message}`)
-      throw error
-    }
-  }
-
   /** Write the ledger and host after moves, with every moved device of a running domain re-homed in its guest. */
   private async commitMoves(tx: EmbeddedTx, moves: Move[], ledger: Ledger, host: HostState): Promise<Rehomed[]> {
-    const domains = new Map<string, DomainRecord>()
-    for (const m of moves)
-      if (m.owner.vm && !domains.has(m.owner.vm)) {
-        const r = await tx.readDomain(m.owner.vm)
-        if (r && r.state !== 'shut off') domains.set(r.name, r)
-      }
-    const out = rehomeGuests(moves, host, domains)
-    for (const r of domains.values()) tx.writeDomain(r)
     writeLedger(tx, ledger)
-    tx.writeHost(out.host)
-    return out.rehomed
+    return rehomeRunning(tx, moves, host)
   }
 }

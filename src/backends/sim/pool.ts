@@ -7,6 +7,7 @@ import type {UbVmDefinition} from '../../definition/types.js'
 import {UbmgrError} from '../../ground/errors.js'
 import {
   allocForDomain,
+  findSlice,
   freeForDomain,
   ledgerFromHost,
   PoolError,
@@ -101,4 +102,57 @@ export function rehomeGuests(moves: Move[], host: HostState, domains: Map<string
     rehomed.push({vm: o.vm, device: o.device + (o.member !== undefined ? `[${o.member}]` : ''), from: m.fromGuid, to: m.toGuid, us: guest.t_us - t0, events})
   }
   return {host: h, rehomed}
+}
+
+/** Every running domain a move touches follows it in its guest (rehomeGuests); its record and the host are written. */
+export async function rehomeRunning(tx: EmbeddedTx, moves: Move[], host: HostState): Promise<Rehomed[]> {
+  const domains = new Map<string, DomainRecord>()
+  for (const m of moves)
+    if (m.owner.vm && !domains.has(m.owner.vm)) {
+      const r = await tx.readDomain(m.owner.vm)
+      if (r && r.state !== 'shut off') domains.set(r.name, r)
+    }
+  const out = rehomeGuests(moves, host, domains)
+  for (const r of domains.values()) tx.writeDomain(r)
+  tx.writeHost(out.host)
+  return out.rehomed
+}
+
+/** Domains re-home in parallel; each one's devices one after the other: the time of the slowest domain. */
+export function slowestDomain(rehomed: Rehomed[]): number {
+  const perVm = new Map<string, number>()
+  for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
+  let us = 0
+  for (const v of perVm.values()) us = Math.max(us, v)
+  return us
+}
+
+/** A pool operation whose refusal (PoolError) becomes the verb's error, `first` its first line. */
+export function poolStep<T>(first: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof PoolError) throw poolFailure(first, error)
+    throw error
+  }
+}
+
+/** pool set-load: measured loads (Mbit/s) put on held slices of a copy of the ledger. */
+export function withLoads(ledger: Ledger, loads: Array<{slice: string; mbps: number}>): {ledger: Ledger; set: Array<{slice: string; mbps: number}>} {
+  const next = structuredClone(ledger)
+  const set = loads.map(({slice, mbps}) => {
+    let found
+    try {
+      found = findSlice(next, slice)
+    } catch (error) {
+      if (error instanceof PoolError) throw new UbmgrError(`error: ${error.message}`)
+      throw error
+    }
+    if (!found.slice.owner) throw new UbmgrError(`error: slice ${found.slice.id} is not held: only held slices carry a load`)
+    found.slice.loadMbps = mbps
+    found.card.revision++
+    return {slice: found.slice.id, mbps}
+  })
+  next.revision++
+  return {ledger: next, set}
 }

@@ -11,10 +11,8 @@ import {
   alloc,
   drainCard,
   failCard,
-  findSlice,
   free,
   ledgerFromHost,
-  PoolError,
   rebalance,
   restoreCard,
   type AllocInput,
@@ -30,17 +28,8 @@ import {
 } from '../../pool/index.js'
 import type {HostState} from '../../sim/host/model.js'
 import {initialHost} from './hook.js'
-import {poolFailure, rehomeGuests, type Rehomed} from './pool.js'
-import type {DomainRecord, EmbeddedStore, EmbeddedTx} from './store.js'
-
-/** Domains re-home in parallel; each one's devices one after the other. */
-function slowestDomain(rehomed: Rehomed[]): number {
-  const perVm = new Map<string, number>()
-  for (const r of rehomed) perVm.set(r.vm, (perVm.get(r.vm) ?? 0) + r.us)
-  let us = 0
-  for (const v of perVm.values()) us = Math.max(us, v)
-  return us
-}
+import {poolFailure, poolStep, rehomeRunning, slowestDomain, withLoads, type Rehomed} from './pool.js'
+import type {EmbeddedStore, EmbeddedTx} from './store.js'
 
 export type AgentEvent =
   | {event: 'joined'; host: string; lease: string; ttl: number}
@@ -127,46 +116,20 @@ export class SharedPool {
 
   async setLoads(loads: Array<{slice: string; mbps: number}>): Promise<Array<{slice: string; mbps: number}>> {
     return this.withBoth((ledger) => {
-      const next = structuredClone(ledger)
-      const out = loads.map(({slice, mbps}) => {
-        let found
-        try {
-          found = findSlice(next, slice)
-        } catch (error) {
-          if (error instanceof PoolError) throw new UbmgrError(`error: ${error.message}`)
-          throw error
-        }
-        if (!found.slice.owner) throw new UbmgrError(`error: slice ${found.slice.id} is not held: only held slices carry a load`)
-        found.slice.loadMbps = mbps
-        found.card.revision++
-        return {slice: found.slice.id, mbps}
-      })
-      next.revision++
-      return {ledger: next, result: out}
+      const {ledger: next, set} = withLoads(ledger, loads)
+      return {ledger: next, result: set}
     })
   }
 
   async restore(card: string): Promise<{card: string; recovered: Array<{slice: string; label: string}>; freed: number}> {
     return this.withBoth((ledger) => {
-      try {
-        const r = restoreCard(ledger, card)
-        return {ledger: r.ledger, result: {card: r.card, recovered: r.recovered, freed: r.freed}}
-      } catch (error) {
-        if (error instanceof PoolError) throw poolFailure(`error: pool restore ${card} failed`, error)
-        throw error
-      }
+      const r = poolStep(`error: pool restore ${card} failed`, () => restoreCard(ledger, card))
+      return {ledger: r.ledger, result: {card: r.card, recovered: r.recovered, freed: r.freed}}
     })
   }
 
   async drain(card: string): Promise<{card: string}> {
-    return this.withBoth((ledger) => {
-      try {
-        return {ledger: drainCard(ledger, card), result: {card}}
-      } catch (error) {
-        if (error instanceof PoolError) throw poolFailure(`error: pool drain ${card} failed`, error)
-        throw error
-      }
-    })
+    return this.withBoth((ledger) => ({ledger: poolStep(`error: pool drain ${card} failed`, () => drainCard(ledger, card)), result: {card}}))
   }
 
   /** Load-driven moves of this host's slices (other hosts' slices on hot cards are theirs to move). */
@@ -180,7 +143,7 @@ export class SharedPool {
         if (!opts.dryRun && p.moves.length) ltx.write(p.ledger)
         return p
       })
-      const rehomed = opts.dryRun || plan.moves.length === 0 ? [] : await this.guestsFollow(tx, plan.moves, plan.host)
+      const rehomed = opts.dryRun || plan.moves.length === 0 ? [] : await rehomeRunning(tx, plan.moves, plan.host)
       return {moves: plan.moves, stuck: plan.stuck, rehomed, dryRun: opts.dryRun}
     })
   }
@@ -194,13 +157,7 @@ export class SharedPool {
       const host = await this.host(tx)
       const report = await this.etcd.transaction(async (ltx) => {
         const ledger = (await ltx.read()) ?? ledgerFromHost(host).ledger
-        let r: FailReport
-        try {
-          r = failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}})
-        } catch (error) {
-          if (error instanceof PoolError) throw poolFailure(`error: pool fail ${card} failed`, error)
-          throw error
-        }
+        const r = poolStep(`error: pool fail ${card} failed`, () => failCard(ledger, host, card, {now: opts.now, detection: {pollMs: opts.pollMs, downDelayMs: opts.downDelayMs}}))
         ltx.write(r.ledger)
         for (const a of r.affected) {
           const other = a.outcome === 'stranded' ? this.foreignOwner(ledger, a.owner.busInstance) : undefined
@@ -208,7 +165,7 @@ export class SharedPool {
         }
         return r
       })
-      const rehomed = await this.guestsFollow(tx, report.moves, report.host)
+      const rehomed = await rehomeRunning(tx, report.moves, report.host)
       const {ledger: _l, host: _h, ...rest} = report
       return {...rest, rehomed, rehomeUs: slowestDomain(rehomed)}
     })
@@ -230,7 +187,7 @@ export class SharedPool {
         return out
       })
       if (!r || r.moves.length === 0) return {moves: [], rehomed: []}
-      return {moves: r.moves, rehomed: await this.guestsFollow(tx, r.moves, r.host)}
+      return {moves: r.moves, rehomed: await rehomeRunning(tx, r.moves, r.host)}
     })
   }
 
@@ -243,20 +200,6 @@ export class SharedPool {
       if (r.dropped.length) tx.writeHost(r.host)
       return r.dropped
     })
-  }
-
-  /** Running domains here see each moved device hot-unplugged and hot-plugged; the host state is written. */
-  private async guestsFollow(tx: EmbeddedTx, moves: Move[], host: HostState): Promise<Rehomed[]> {
-    const domains = new Map<string, DomainRecord>()
-    for (const m of moves)
-      if (m.owner.vm && !domains.has(m.owner.vm)) {
-        const r = await tx.readDomain(m.owner.vm)
-        if (r && r.state !== 'shut off') domains.set(r.name, r)
-      }
-    const out = rehomeGuests(moves, host, domains)
-    for (const r of domains.values()) tx.writeDomain(r)
-    tx.writeHost(out.host)
-    return out.rehomed
   }
 
   async replaceLedger(ledger: Ledger): Promise<void> {
