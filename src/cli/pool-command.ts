@@ -24,6 +24,9 @@ export const poolFlags = {
   'etcd-timeout': Flags.integer({summary: 'ms before an unreachable etcd fails the command.', default: 3000, min: 100, helpGroup: 'POOL'}),
 }
 
+/** The lease of a host in a shared pool (pool join, pool agent). */
+export const ttlFlag = Flags.integer({summary: 'lease TTL in seconds', default: 6, min: 2})
+
 export interface PoolFlagValues {
   connect?: string
   pool?: string

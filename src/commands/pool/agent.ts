@@ -1,6 +1,4 @@
-import * as Flags from '@oclif/core/flags'
-
-import {PoolCommand} from '../../cli/pool-command.js'
+import {PoolCommand, ttlFlag} from '../../cli/pool-command.js'
 
 export default class PoolAgent extends PoolCommand {
   static override summary = 'Keep this host\'s lease alive and re-home the slices of hosts whose lease expires (foreground; SIGTERM/SIGINT stop it)'
@@ -10,7 +8,7 @@ export default class PoolAgent extends PoolCommand {
     'detection time (since the lost host\'s last keepalive) and re-homing time are printed next to UBSE\'s ~6 s. ' +
     'Suitable for a systemd unit (Type=simple). --json: one JSON object per event and line.'
   static override examples = ['<%= config.bin %> pool agent --pool etcd://10.0.0.1:2379 --host-id node1 --ttl 3']
-  static override flags = {...PoolCommand.flags, ttl: Flags.integer({summary: 'lease TTL in seconds', default: 6, min: 2})}
+  static override flags = {...PoolCommand.flags, ttl: ttlFlag}
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(PoolAgent)

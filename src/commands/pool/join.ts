@@ -1,6 +1,4 @@
-import * as Flags from '@oclif/core/flags'
-
-import {PoolCommand} from '../../cli/pool-command.js'
+import {PoolCommand, ttlFlag} from '../../cli/pool-command.js'
 
 export default class PoolJoin extends PoolCommand {
   static override summary = 'Register this host in a shared (etcd) pool under a lease of --ttl seconds'
@@ -9,7 +7,7 @@ export default class PoolJoin extends PoolCommand {
     'lease expires after --ttl and the agents of the other hosts re-home this host\'s bus instances. ' +
     '--json: {host, ttl, lease, joinedAt, beat}.'
   static override examples = ['<%= config.bin %> pool join --pool etcd://10.0.0.1:2379 --host-id node1 --ttl 6']
-  static override flags = {...PoolCommand.flags, ttl: Flags.integer({summary: 'lease TTL in seconds', default: 6, min: 2})}
+  static override flags = {...PoolCommand.flags, ttl: ttlFlag}
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(PoolJoin)
