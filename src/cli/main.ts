@@ -7,8 +7,8 @@ import {Config, Plugin} from '@oclif/core/config'
 import {run} from '@oclif/core/run'
 
 import {normalizeArgv} from './global-options.js'
-import {drainStreams, guardStreams, stdoutFailed} from './output.js'
-import {report} from './report.js'
+import {guardStreams} from './output.js'
+import {finishRun, report} from './report.js'
 
 export async function main(argv: string[], root: string): Promise<void> {
   guardStreams()
@@ -28,10 +28,7 @@ export async function main(argv: string[], root: string): Promise<void> {
     if (normalized.debug) process.env.UBMGR_DEBUG = '1'
     // run() reloads a loaded Config at no real cost (its plugins are reused).
     await run(normalized.argv, loaded)
-    // oclif's flush() waits for a 'drain' that a stdout closed by its reader (EPIPE) never emits.
-    await drainStreams()
-    // Nothing more can reach a failed stdout; end with the status the stream error set (EPIPE keeps it).
-    if (stdoutFailed()) process.exit(process.exitCode ?? 0)
+    await finishRun()
   } catch (error) {
     await report(error, argv, config)
   }

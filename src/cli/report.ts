@@ -1,11 +1,20 @@
-// How a run that failed outside a ubmgr command's catch() ends (an unknown command, a plugin's parse error,
-// a usage error in the global options): one `error: …` line (or --json's {"error":…}) and the exit status.
-// Shared by oclif's path (./main.ts) and the fast path (../entry/fast-path.ts), so both end alike.
+// How a run ends, on oclif's path (./main.ts) and the fast path (../entry/fast-path.ts) alike: finishRun after
+// a run that did not fail; report after a failure outside a ubmgr command's catch() (an unknown command, a
+// plugin's parse error, a usage error in the global options): one `error: …` line (or --json's {"error":…})
+// and the exit status.
 import type {Config} from '@oclif/core/config'
 
 import {debugEnabled, UbmgrError} from '../ground/errors.js'
-import {drainStreams, printErr, printJson} from './output.js'
+import {drainStreams, printErr, printJson, stdoutFailed} from './output.js'
 import {usageReason} from './usage.js'
+
+/** A run that did not fail: its output reaches a slow pipe; a stdout its reader closed ends the process now. */
+export async function finishRun(): Promise<void> {
+  // oclif's flush() waits for a 'drain' that a stdout closed by its reader (EPIPE) never emits.
+  await drainStreams()
+  // Nothing more can reach a failed stdout; end with the status the stream error set (EPIPE keeps it).
+  if (stdoutFailed()) process.exit(process.exitCode ?? 0)
+}
 
 export async function report(error: unknown, argv: string[], config: Config | undefined): Promise<void> {
   let err = error instanceof Error ? error : new Error(String(error))

@@ -12,8 +12,8 @@ import type {Config} from '@oclif/core/config'
 
 import {normalizeArgv} from '../cli/global-options.js'
 import {firstHotWord, helpAsked, type HotCommand} from './hot.js'
-import {drainStreams, guardStreams, stdoutFailed} from '../cli/output.js'
-import {report} from '../cli/report.js'
+import {guardStreams} from '../cli/output.js'
+import {finishRun, report} from '../cli/report.js'
 import type {CommandShape} from '../cli/usage.js'
 
 type CommandClass = (new (argv: string[], config: Config) => Command) & typeof Command
@@ -54,9 +54,7 @@ export async function runFast(argv: string[], root: string): Promise<boolean> {
   try {
     if (plain.debug) process.env.UBMGR_DEBUG = '1'
     await (new Cmd(plain.argv, config) as unknown as {_run(): Promise<unknown>})._run()
-    await drainStreams()
-    // As ../cli/main.ts: nothing more can reach a failed stdout; end with the status the stream error set.
-    if (stdoutFailed()) process.exit(process.exitCode ?? 0)
+    await finishRun()
   } catch (error) {
     await report(error, argv, undefined)
   }
